@@ -1,0 +1,479 @@
+package io.switchboard.jobs;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The producer and operator side of the durable job queue: enqueue (alone or inside the caller's transaction,
+ * one or in bulk), look up, cancel, list and replay dead letters, and per-queue statistics.
+ * Obtain it from {@code Switchboard.jobs()}. Thread-safe.
+ */
+public final class JobQueue {
+    private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
+    private static final int COPY_THRESHOLD = 50;
+    private static final int MAX_BATCH = 1_000_000;
+
+    private final DataSource dataSource;
+    private final KindRegistry kinds;
+    private final JsonMapper json;
+    private final JobRows rows;
+    private final JobMetrics metrics;
+
+    JobQueue(DataSource dataSource, KindRegistry kinds, JsonMapper json, JobMetrics metrics) {
+        this.dataSource = dataSource;
+        this.kinds = kinds;
+        this.json = json;
+        this.rows = new JobRows(json);
+        this.metrics = metrics;
+    }
+
+    /** Enqueues a job of {@code kind} with {@code args} and default options, in a transaction of its own. */
+    public <T> EnqueueResult enqueue(JobKind<T> kind, T args) {
+        return enqueue(JobRequest.of(kind, args));
+    }
+
+    /** Enqueues one job in a transaction of its own; it is durable when this returns. */
+    public EnqueueResult enqueue(JobRequest request) {
+        Prepared job = prepare(request);
+        try (Connection connection = dataSource.getConnection()) {
+            return insert(connection, job, request);
+        } catch (SQLException e) {
+            throw new JobQueueException("could not enqueue a job of kind '" + job.kind() + "'", e);
+        }
+    }
+
+    /**
+     * Enqueues one job on the caller's connection, inside the caller's transaction: the job exists if and only
+     * if that transaction commits, and workers are woken at commit. The connection is neither committed nor closed.
+     */
+    public EnqueueResult enqueue(Connection connection, JobRequest request) {
+        Objects.requireNonNull(connection, "connection");
+        Prepared job = prepare(request);
+        try {
+            return insert(connection, job, request);
+        } catch (SQLException e) {
+            throw new JobQueueException("could not enqueue a job of kind '" + job.kind() + "'", e);
+        }
+    }
+
+    /**
+     * Enqueues many jobs in one transaction of its own, streamed with COPY when they are immediate and carry no
+     * unique key, in one multi-row statement otherwise (jobs whose unique key is taken are skipped).
+     *
+     * @return how many jobs were inserted
+     */
+    public int enqueueAll(List<JobRequest> requests) {
+        List<Prepared> jobs = prepareAll(requests);
+        if (jobs.isEmpty()) {
+            return 0;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                int inserted = insertAll(connection, jobs);
+                connection.commit();
+                countEnqueued(jobs);
+                return inserted;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new JobQueueException("could not enqueue " + jobs.size() + " jobs", e);
+        }
+    }
+
+    /** Like {@link #enqueueAll(List)}, on the caller's connection and inside the caller's transaction. */
+    public int enqueueAll(Connection connection, List<JobRequest> requests) {
+        Objects.requireNonNull(connection, "connection");
+        List<Prepared> jobs = prepareAll(requests);
+        if (jobs.isEmpty()) {
+            return 0;
+        }
+        try {
+            int inserted = insertAll(connection, jobs);
+            countEnqueued(jobs);
+            return inserted;
+        } catch (SQLException e) {
+            throw new JobQueueException("could not enqueue " + jobs.size() + " jobs", e);
+        }
+    }
+
+    /** The job with {@code id}, if it exists. */
+    public Optional<Job> find(long id) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(JobSql.FIND)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rows.map(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new JobQueueException("could not read job " + id, e);
+        }
+    }
+
+    /** The job with {@code id}; {@link JobNotFoundException} if there is none. */
+    public Job get(long id) {
+        return find(id).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
+    /**
+     * Cancels a job: one that has not started is cancelled at once; a running one is flagged, its handler sees
+     * {@link JobContext#isCancellationRequested()} and the job ends cancelled when the handler returns.
+     */
+    public CancelResult cancel(long id) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(JobSql.CANCEL)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    CancelResult result = "running".equals(rs.getString(1)) ? CancelResult.CANCEL_REQUESTED : CancelResult.CANCELLED;
+                    log.info("Job {} {}", id, result == CancelResult.CANCELLED ? "cancelled" : "asked to cancel while running");
+                    return result;
+                }
+            }
+        } catch (SQLException e) {
+            throw new JobQueueException("could not cancel job " + id, e);
+        }
+        get(id);
+        return CancelResult.ALREADY_FINISHED;
+    }
+
+    /**
+     * Puts a dead or cancelled job back to available with a fresh attempt count (its error history is kept).
+     *
+     * @throws JobNotFoundException  if there is no such job
+     * @throws IllegalStateException if the job is not dead or cancelled
+     * @throws DuplicateJobException if another unfinished job now holds its unique key
+     */
+    public Job replay(long id) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(JobSql.REPLAY)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    log.info("Job {} replayed", id);
+                    return get(id);
+                }
+            }
+        } catch (SQLException e) {
+            if (PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState())) {
+                Job job = get(id);
+                throw new DuplicateJobException(job.kind(), job.uniqueKey(), findUnique(job.kind(), job.uniqueKey()));
+            }
+            throw new JobQueueException("could not replay job " + id, e);
+        }
+        Job job = get(id);
+        throw new IllegalStateException("job " + id + " is " + job.state().dbValue()
+                + "; only dead or cancelled jobs can be replayed");
+    }
+
+    /**
+     * Replays up to {@code limit} dead jobs, oldest first, optionally only of one queue and/or kind
+     * ({@code null} for any). Jobs whose unique key is held by an unfinished job are left dead.
+     *
+     * @return how many were replayed
+     */
+    public int replayDead(String queue, String kind, int limit) {
+        if (queue != null) {
+            Names.requireValid("queue", queue, 100);
+        }
+        if (kind != null) {
+            Names.requireValid("job kind", kind, 200);
+        }
+        requireLimit(limit);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(JobSql.REPLAY_DEAD)) {
+            ps.setString(1, queue);
+            ps.setString(2, queue);
+            ps.setString(3, kind);
+            ps.setString(4, kind);
+            ps.setInt(5, limit);
+            int replayed = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    replayed += rs.getInt(1);
+                }
+            }
+            log.info("Replayed {} dead jobs (queue={}, kind={})", replayed, queue, kind);
+            return replayed;
+        } catch (SQLException e) {
+            throw new JobQueueException("could not replay dead jobs", e);
+        }
+    }
+
+    /** The most recently dead-lettered jobs, newest first, of one queue or of all ({@code null}). */
+    public List<Job> listDead(String queue, int limit) {
+        if (queue != null) {
+            Names.requireValid("queue", queue, 100);
+        }
+        requireLimit(limit);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(JobSql.LIST_DEAD)) {
+            ps.setString(1, queue);
+            ps.setString(2, queue);
+            ps.setInt(3, limit);
+            List<Job> dead = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    dead.add(rows.map(rs));
+                }
+            }
+            return dead;
+        } catch (SQLException e) {
+            throw new JobQueueException("could not list dead jobs", e);
+        }
+    }
+
+    /** Counts and lag of every queue that has unfinished or dead jobs, across all instances. */
+    public List<QueueStats> stats() {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(JobSql.STATS);
+             ResultSet rs = ps.executeQuery()) {
+            List<QueueStats> stats = new ArrayList<>();
+            while (rs.next()) {
+                stats.add(new QueueStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        Duration.ofMillis(rs.getLong(6))));
+            }
+            return stats;
+        } catch (SQLException e) {
+            throw new JobQueueException("could not read queue statistics", e);
+        }
+    }
+
+    /** Names of the job kinds this instance can enqueue. */
+    public Set<String> kinds() {
+        Set<String> names = new TreeSet<>();
+        kinds.all().forEach(r -> names.add(r.kind().name()));
+        return names;
+    }
+
+    private static void requireLimit(int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be between 1 and 10000, was " + limit);
+        }
+    }
+
+    /** A validated request with its JSON, queue and attempts resolved. */
+    private record Prepared(String queue, String kind, String argsJson, int priority, Timestamp runAt, long delayMillis,
+                            int maxAttempts, String uniqueKey, JobRequest.OnDuplicate onDuplicate, boolean immediate) {
+    }
+
+    private Prepared prepare(JobRequest request) {
+        Objects.requireNonNull(request, "request");
+        KindRegistry.Registration registration = kinds.require(request.kind());
+        String argsJson;
+        if (request.argsJson() != null) {
+            try {
+                // Read into the kind's type and write back: invalid or mistyped JSON fails here, not in a worker.
+                Object args = json.readValue(request.argsJson(), registration.kind().argsType());
+                if (args == null) {
+                    throw new IllegalArgumentException("arguments of job kind '" + request.kind() + "' must not be null");
+                }
+                argsJson = json.writeValueAsString(args);
+            } catch (JacksonException e) {
+                throw new IllegalArgumentException("arguments are not valid for job kind '" + request.kind() + "' ("
+                        + registration.kind().argsType().getSimpleName() + "): " + e.getOriginalMessage(), e);
+            }
+        } else {
+            if (!registration.kind().argsType().isInstance(request.args())) {
+                throw new IllegalArgumentException("arguments of job kind '" + request.kind() + "' must be a "
+                        + registration.kind().argsType().getName() + ", got " + request.args().getClass().getName());
+            }
+            try {
+                argsJson = json.writeValueAsString(request.args());
+            } catch (JacksonException e) {
+                throw new IllegalArgumentException("arguments of job kind '" + request.kind()
+                        + "' cannot be serialized to JSON: " + e.getOriginalMessage(), e);
+            }
+        }
+        if (argsJson.indexOf('\u0000') >= 0) {
+            throw new IllegalArgumentException("arguments of job kind '" + request.kind()
+                    + "' contain a NUL character, which PostgreSQL cannot store in JSON");
+        }
+        String queue = request.queue() != null ? request.queue() : registration.options().queue();
+        int maxAttempts = request.maxAttempts() != null ? request.maxAttempts() : registration.options().retryPolicy().maxAttempts();
+        Timestamp runAt = request.runAt() == null ? null : Timestamp.from(request.runAt());
+        long delay = request.delay() == null ? 0 : request.delay().toMillis();
+        return new Prepared(queue, request.kind(), argsJson, request.priority(), runAt, delay, maxAttempts,
+                request.uniqueKey(), request.onDuplicate(), request.isImmediate());
+    }
+
+    private List<Prepared> prepareAll(List<JobRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
+        if (requests.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("at most " + MAX_BATCH + " jobs per call, got " + requests.size());
+        }
+        List<Prepared> prepared = new ArrayList<>(requests.size());
+        for (JobRequest request : requests) {
+            prepared.add(prepare(request));
+        }
+        return prepared;
+    }
+
+    private EnqueueResult insert(Connection connection, Prepared job, JobRequest request) throws SQLException {
+        for (int tries = 0; tries < 5; tries++) {
+            try (PreparedStatement ps = connection.prepareStatement(JobSql.INSERT)) {
+                ps.setString(1, job.queue());
+                ps.setString(2, job.kind());
+                ps.setString(3, job.argsJson());
+                ps.setInt(4, job.priority());
+                ps.setTimestamp(5, job.runAt());
+                ps.setLong(6, job.delayMillis());
+                ps.setInt(7, job.maxAttempts());
+                ps.setString(8, job.uniqueKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        metrics.enqueued(job.queue(), job.kind(), 1);
+                        return new EnqueueResult(rs.getLong(1), JobState.fromDb(rs.getString(2)), false);
+                    }
+                }
+            }
+            // The unique key is held by an unfinished job.
+            try (PreparedStatement ps = connection.prepareStatement(JobSql.FIND_UNIQUE)) {
+                ps.setString(1, job.kind());
+                ps.setString(2, job.uniqueKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        long existing = rs.getLong(1);
+                        if (job.onDuplicate() == JobRequest.OnDuplicate.REJECT) {
+                            throw new DuplicateJobException(job.kind(), job.uniqueKey(), existing);
+                        }
+                        return new EnqueueResult(existing, JobState.fromDb(rs.getString(2)), true);
+                    }
+                }
+            }
+            // It finished between the two statements: try the insert again.
+        }
+        throw new JobQueueException("could not enqueue a job of kind '" + job.kind() + "' with unique key '"
+                + job.uniqueKey() + "': the key kept changing hands", null);
+    }
+
+    private long findUnique(String kind, String uniqueKey) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(JobSql.FIND_UNIQUE)) {
+            ps.setString(1, kind);
+            ps.setString(2, uniqueKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        } catch (SQLException e) {
+            throw new JobQueueException("could not look up unique key '" + uniqueKey + "'", e);
+        }
+    }
+
+    private int insertAll(Connection connection, List<Prepared> jobs) throws SQLException {
+        boolean copyable = jobs.size() >= COPY_THRESHOLD
+                && jobs.stream().allMatch(j -> j.immediate() && j.uniqueKey() == null);
+        int inserted = copyable ? copy(connection, jobs) : insertMany(connection, jobs);
+        Set<String> queues = new TreeSet<>();
+        jobs.forEach(j -> queues.add(j.queue()));
+        try (PreparedStatement ps = connection.prepareStatement(JobSql.NOTIFY_QUEUES)) {
+            ps.setArray(1, connection.createArrayOf("text", queues.toArray()));
+            ps.execute();
+        }
+        return inserted;
+    }
+
+    private int insertMany(Connection connection, List<Prepared> jobs) throws SQLException {
+        int n = jobs.size();
+        String[] queue = new String[n], kind = new String[n], args = new String[n], unique = new String[n];
+        Integer[] priority = new Integer[n], attempts = new Integer[n];
+        Timestamp[] runAt = new Timestamp[n];
+        Long[] delay = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Prepared j = jobs.get(i);
+            queue[i] = j.queue();
+            kind[i] = j.kind();
+            args[i] = j.argsJson();
+            priority[i] = j.priority();
+            runAt[i] = j.runAt();
+            delay[i] = j.delayMillis();
+            attempts[i] = j.maxAttempts();
+            unique[i] = j.uniqueKey();
+        }
+        try (PreparedStatement ps = connection.prepareStatement(JobSql.INSERT_MANY)) {
+            ps.setArray(1, connection.createArrayOf("text", queue));
+            ps.setArray(2, connection.createArrayOf("text", kind));
+            ps.setArray(3, connection.createArrayOf("text", args));
+            ps.setArray(4, connection.createArrayOf("int2", priority));
+            ps.setArray(5, connection.createArrayOf("timestamptz", runAt));
+            ps.setArray(6, connection.createArrayOf("int8", delay));
+            ps.setArray(7, connection.createArrayOf("int4", attempts));
+            ps.setArray(8, connection.createArrayOf("text", unique));
+            return ps.executeUpdate();
+        }
+    }
+
+    private int copy(Connection connection, List<Prepared> jobs) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(JobSql.COPY);
+        try {
+            StringBuilder buffer = new StringBuilder(64 * 1024);
+            for (Prepared j : jobs) {
+                buffer.append(j.queue()).append('\t').append(j.kind()).append('\t');
+                escapeCopyText(j.argsJson(), buffer);
+                buffer.append("\tavailable\t").append(j.priority()).append('\t').append(j.maxAttempts()).append('\n');
+                if (buffer.length() >= 60 * 1024) {
+                    byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    buffer.setLength(0);
+                }
+            }
+            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            return (int) copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    /** COPY text format: backslash, newline, carriage return and tab must be escaped. */
+    private static void escapeCopyText(String value, StringBuilder out) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    private void countEnqueued(List<Prepared> jobs) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        jobs.forEach(j -> counts.merge(j.queue() + '\u0000' + j.kind(), 1, Integer::sum));
+        counts.forEach((key, count) -> {
+            String[] parts = key.split("\u0000");
+            metrics.enqueued(parts[0], parts[1], count);
+        });
+    }
+}

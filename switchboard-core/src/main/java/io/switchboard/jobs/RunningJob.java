@@ -1,0 +1,109 @@
+package io.switchboard.jobs;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+
+/** One claimed attempt held by this instance: the handler's {@link JobContext} and the worker's bookkeeping. */
+final class RunningJob implements JobContext {
+    final long id;
+    final String kind;
+    final String queue;
+    final int attempt;
+    final int maxAttempts;
+    final String argsJson;
+    final long lagMillis;
+    private final String workerId;
+    private final DataSource dataSource;
+
+    /** Set from the database (heartbeat or NOTIFY): an operator asked to cancel this job. */
+    volatile boolean cancelRequested;
+    /** The heartbeat found the attempt no longer ours: completion will be refused. */
+    volatile boolean leaseLost;
+    /** This instance is shutting down and gives the job back. */
+    volatile boolean releasing;
+    /** The handler has returned; the job only waits for its completion to be written. */
+    volatile boolean handlerDone;
+    /** The handler committed the completion in its own transaction. */
+    volatile boolean completedInTransaction;
+    volatile long startedNanos;
+
+    RunningJob(long id, String kind, String queue, int attempt, int maxAttempts, String argsJson, boolean cancelRequested,
+               long lagMillis, String workerId, DataSource dataSource) {
+        this.id = id;
+        this.kind = kind;
+        this.queue = queue;
+        this.attempt = attempt;
+        this.maxAttempts = maxAttempts;
+        this.argsJson = argsJson;
+        this.cancelRequested = cancelRequested;
+        this.lagMillis = lagMillis;
+        this.workerId = workerId;
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public long jobId() {
+        return id;
+    }
+
+    @Override
+    public String kind() {
+        return kind;
+    }
+
+    @Override
+    public String queue() {
+        return queue;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    @Override
+    public boolean isCancellationRequested() {
+        return cancelRequested || leaseLost || releasing;
+    }
+
+    @Override
+    public <R> R completeInTransaction(TransactionalWork<R> work) throws Exception {
+        if (completedInTransaction) {
+            throw new IllegalStateException("job " + id + " was already completed in a transaction");
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                R result = work.run(connection);
+                try (PreparedStatement ps = connection.prepareStatement(JobSql.COMPLETE_ONE)) {
+                    ps.setLong(1, id);
+                    ps.setInt(2, attempt);
+                    ps.setString(3, workerId);
+                    if (ps.executeUpdate() != 1) {
+                        throw new LeaseLostException(id, attempt);
+                    }
+                }
+                connection.commit();
+                completedInTransaction = true;
+                return result;
+            } catch (Exception | Error e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "job " + id + " (" + kind + ", queue " + queue + ", attempt " + attempt + "/" + maxAttempts + ")";
+    }
+}
