@@ -312,7 +312,7 @@ public final class JobQueue {
                         + "' cannot be serialized to JSON: " + e.getOriginalMessage(), e);
             }
         }
-        if (argsJson.indexOf('\u0000') >= 0) {
+        if (containsNulEscape(argsJson)) {
             throw new IllegalArgumentException("arguments of job kind '" + request.kind()
                     + "' contain a NUL character, which PostgreSQL cannot store in JSON");
         }
@@ -322,6 +322,20 @@ public final class JobQueue {
         long delay = request.delay() == null ? 0 : request.delay().toMillis();
         return new Prepared(queue, request.kind(), argsJson, request.priority(), runAt, delay, maxAttempts,
                 request.uniqueKey(), request.onDuplicate(), request.isImmediate());
+    }
+
+    /** PostgreSQL's jsonb cannot hold U+0000; JSON writes it as the escape backslash-u-0000. */
+    private static boolean containsNulEscape(String json) {
+        for (int i = json.indexOf("\\u0000"); i >= 0; i = json.indexOf("\\u0000", i + 1)) {
+            int backslashes = 0;
+            for (int j = i - 1; j >= 0 && json.charAt(j) == '\\'; j--) {
+                backslashes++;
+            }
+            if (backslashes % 2 == 0) {
+                return true;
+            }
+        }
+        return json.indexOf('\u0000') >= 0;
     }
 
     private List<Prepared> prepareAll(List<JobRequest> requests) {
