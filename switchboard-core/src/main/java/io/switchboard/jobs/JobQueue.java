@@ -1,5 +1,6 @@
 package io.switchboard.jobs;
 
+import io.switchboard.db.Transactions;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.util.PSQLState;
@@ -90,19 +91,9 @@ public final class JobQueue {
             return 0;
         }
         try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                int inserted = insertAll(connection, jobs);
-                connection.commit();
-                countEnqueued(jobs);
-                return inserted;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
+            int inserted = Transactions.inTransaction(connection, c -> insertAll(c, jobs));
+            countEnqueued(jobs);
+            return inserted;
         } catch (SQLException e) {
             throw new JobQueueException("could not enqueue " + jobs.size() + " jobs", e);
         }
@@ -200,12 +191,8 @@ public final class JobQueue {
      * @return how many were replayed
      */
     public int replayDead(String queue, String kind, int limit) {
-        if (queue != null) {
-            Names.requireValid("queue", queue, 100);
-        }
-        if (kind != null) {
-            Names.requireValid("job kind", kind, 200);
-        }
+        requireValidOrNull("queue", queue, 100);
+        requireValidOrNull("job kind", kind, 200);
         requireLimit(limit);
         try (Connection connection = dataSource.getConnection();
              PreparedStatement ps = connection.prepareStatement(JobSql.REPLAY_DEAD)) {
@@ -229,9 +216,7 @@ public final class JobQueue {
 
     /** The most recently dead-lettered jobs, newest first, of one queue or of all ({@code null}). */
     public List<Job> listDead(String queue, int limit) {
-        if (queue != null) {
-            Names.requireValid("queue", queue, 100);
-        }
+        requireValidOrNull("queue", queue, 100);
         requireLimit(limit);
         try (Connection connection = dataSource.getConnection();
              PreparedStatement ps = connection.prepareStatement(JobSql.LIST_DEAD)) {
@@ -271,6 +256,12 @@ public final class JobQueue {
         Set<String> names = new TreeSet<>();
         kinds.all().forEach(r -> names.add(r.kind().name()));
         return names;
+    }
+
+    private static void requireValidOrNull(String what, String name, int maxLength) {
+        if (name != null) {
+            Names.requireValid(what, name, maxLength);
+        }
     }
 
     private static void requireLimit(int limit) {

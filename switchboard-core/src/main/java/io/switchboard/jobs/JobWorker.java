@@ -355,7 +355,7 @@ final class JobWorker {
                 for (RunningJob job : jobs) {
                     Boolean cancel = renewed.get(job.id);
                     if (cancel == null) {
-                        if (inFlight.get(job.id) == job && !job.leaseLost) {
+                        if (inFlight.get(job.id) == job && !job.leaseLost && !job.handlerDone) {
                             job.leaseLost = true;
                             log.warn("{} lost its lease (rescued by another instance after missed heartbeats)", job);
                         }

@@ -1,5 +1,7 @@
 package io.switchboard.jobs;
 
+import io.switchboard.db.Transactions;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -78,11 +80,9 @@ final class RunningJob implements JobContext {
             throw new IllegalStateException("job " + id + " was already completed in a transaction");
         }
         try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                R result = work.run(connection);
-                try (PreparedStatement ps = connection.prepareStatement(JobSql.COMPLETE_ONE)) {
+            R result = Transactions.inTransaction(connection, c -> {
+                R value = work.run(c);
+                try (PreparedStatement ps = c.prepareStatement(JobSql.COMPLETE_ONE)) {
                     ps.setLong(1, id);
                     ps.setInt(2, attempt);
                     ps.setString(3, workerId);
@@ -90,15 +90,10 @@ final class RunningJob implements JobContext {
                         throw new LeaseLostException(id, attempt);
                     }
                 }
-                connection.commit();
-                completedInTransaction = true;
-                return result;
-            } catch (Exception | Error e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
+                return value;
+            });
+            completedInTransaction = true;
+            return result;
         }
     }
 
