@@ -1,0 +1,17 @@
+package io.switchboard.server;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The Switchboard service. With no database configured it runs an embedded PostgreSQL whose data lives in
+ * {@code ./data/postgres}; set {@code SWITCHBOARD_DATABASE_URL} to use a PostgreSQL server of your own.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class SwitchboardServerApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(SwitchboardServerApplication.class, args);
+    }
+}

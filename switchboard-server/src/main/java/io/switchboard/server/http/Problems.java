@@ -1,0 +1,61 @@
+package io.switchboard.server.http;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+
+import java.net.URI;
+
+/**
+ * RFC 9457 problem details as every endpoint of this server returns them: a stable {@code type} per kind of
+ * problem ({@code urn:switchboard:problem:<name>}), a short {@code title}, the HTTP {@code status}, and a
+ * {@code detail} written for the person who sent the request. Always sent as {@code application/problem+json}.
+ */
+public final class Problems {
+    /** Prefix of every problem type this server defines. */
+    public static final String TYPE_PREFIX = "urn:switchboard:problem:";
+
+    /** Request content that is not acceptable: a bad value, a missing field, an unknown name. */
+    public static final String INVALID_REQUEST = "invalid-request";
+    /** The request body is not JSON at all. */
+    public static final String MALFORMED_JSON = "malformed-json";
+    /** The database cannot be reached; retrying later can succeed. */
+    public static final String DATABASE_UNAVAILABLE = "database-unavailable";
+    /** A fault of the server. */
+    public static final String INTERNAL_ERROR = "internal-error";
+
+    /** Seconds a client is asked to wait before retrying when the database is unavailable. */
+    public static final int RETRY_AFTER_SECONDS = 5;
+
+    private Problems() {
+    }
+
+    /** A problem of type {@code urn:switchboard:problem:<name>}. */
+    public static ProblemDetail problem(HttpStatus status, String name, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(TYPE_PREFIX + name));
+        problem.setTitle(title);
+        return problem;
+    }
+
+    /** The response carrying {@code problem}, as {@code application/problem+json}. */
+    public static ResponseEntity<ProblemDetail> response(ProblemDetail problem) {
+        return response(problem, new HttpHeaders());
+    }
+
+    /** The response carrying {@code problem} with extra {@code headers}, as {@code application/problem+json}. */
+    public static ResponseEntity<ProblemDetail> response(ProblemDetail problem, HttpHeaders headers) {
+        HttpHeaders all = HttpHeaders.copyOf(headers);
+        all.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return ResponseEntity.status(problem.getStatus()).headers(all).body(problem);
+    }
+
+    /** 503 with {@code Retry-After}: the database is unavailable. */
+    public static ResponseEntity<ProblemDetail> databaseUnavailable(String detail) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+        return response(problem(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, "Database unavailable", detail), headers);
+    }
+}

@@ -1,0 +1,49 @@
+package io.switchboard.server.jobs;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.Switchboard;
+import io.switchboard.jobs.JobQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+import javax.sql.DataSource;
+
+/** The {@link Switchboard} of this server, with every {@link JobHandlerRegistration} bean registered on it. */
+@Configuration(proxyBeanMethods = false)
+class JobsConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(JobsConfiguration.class);
+
+    /** Migrates the schema when built; the workers are run by {@link SwitchboardLifecycle}. */
+    @Bean
+    Switchboard switchboard(DataSource dataSource, MeterRegistry meterRegistry, JsonMapper jsonMapper,
+                            JobsProperties properties, ObjectProvider<JobHandlerRegistration<?>> registrations) {
+        Switchboard.Builder builder = Switchboard.builder(dataSource)
+                .meterRegistry(meterRegistry)
+                // The API's mapper, so job arguments are checked as strictly as request bodies (spring.jackson.*).
+                .jsonMapper(jsonMapper)
+                .retention(properties.retention().toRetention())
+                .jobs(jobs -> jobs.shutdownTimeout(properties.shutdownTimeout()));
+        if (properties.instanceId() != null && !properties.instanceId().isBlank()) {
+            builder.instanceId(properties.instanceId());
+        }
+        properties.queues().forEach((queue, settings) -> builder.queue(settings.toOptions(queue)));
+        registrations.orderedStream().forEach(registration -> registration.registerOn(builder));
+        Switchboard switchboard = builder.build();
+        log.info("Switchboard instance {} runs job kinds {}", switchboard.instanceId(), switchboard.jobs().kinds());
+        return switchboard;
+    }
+
+    @Bean
+    SwitchboardLifecycle switchboardLifecycle(Switchboard switchboard, JobsProperties properties) {
+        return new SwitchboardLifecycle(switchboard, properties.shutdownTimeout());
+    }
+
+    @Bean
+    JobQueue jobQueue(Switchboard switchboard) {
+        return switchboard.jobs();
+    }
+}

@@ -1,0 +1,85 @@
+package io.switchboard.server.ops;
+
+import io.switchboard.server.ApiClient;
+import io.switchboard.server.ApiClient.Response;
+import io.switchboard.server.ServerTests;
+import io.switchboard.test.PostgresDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** While the database is down the API says so (503, Retry-After) and health is DOWN; afterwards all works again. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+class DatabaseOutageTest {
+    @RegisterExtension
+    static final PostgresDatabase db = PostgresDatabase.dedicated();
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
+    }
+
+    @AfterAll
+    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
+        ServerTests.stopWorkers(context);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void requestsDuringADatabaseOutageGet503WithRetryAfterAndTheServerRecovers() {
+        ApiClient api = new ApiClient(port);
+        long before = api.enqueue("""
+                {"kind": "noop", "delayMs": 600000}""");
+
+        db.stopServer();
+        try {
+            Response read = api.get("/api/jobs/" + before);
+            assertThat(read.status()).isEqualTo(503);
+            assertThat(read.contentType()).startsWith("application/problem+json");
+            assertThat(read.header("Retry-After")).isEqualTo("5");
+            assertThat(read.json().get("type").asString()).isEqualTo("urn:switchboard:problem:database-unavailable");
+
+            Response enqueue = api.post("/api/jobs", """
+                    {"kind": "noop"}""");
+            assertThat(enqueue.status()).isEqualTo(503);
+            assertThat(enqueue.header("Retry-After")).isNotNull();
+
+            Response health = api.get("/actuator/health");
+            assertThat(health.status()).isEqualTo(503);
+            assertThat(health.json().get("components").get("db").get("status").asString()).isEqualTo("DOWN");
+        } finally {
+            db.startServer();
+        }
+
+        // Clients retry after Retry-After; the pool replaces its broken connections within a few attempts.
+        awaitStatus(api, "/api/jobs/" + before, 200);
+        awaitStatus(api, "/actuator/health", 200);
+        long after = api.enqueue("""
+                {"kind": "noop"}""");
+        api.awaitJob(after, job -> job.get("state").asString().equals("completed"), Duration.ofSeconds(30));
+    }
+
+    private static void awaitStatus(ApiClient api, String path, int status) {
+        Instant deadline = Instant.now().plusSeconds(20);
+        Response response = api.get(path);
+        while (response.status() != status && Instant.now().isBefore(deadline)) {
+            response = api.get(path);
+        }
+        assertThat(response.status()).as("%s: %s", path, response.body()).isEqualTo(status);
+    }
+}
