@@ -84,7 +84,7 @@ public final class JobEngine implements AutoCloseable {
         private final DataSource dataSource;
         private final KindRegistry kinds = new KindRegistry();
         private final Map<String, QueueOptions> queues = new LinkedHashMap<>();
-        private JsonMapper json = JsonMapper.builder().findAndAddModules().build();
+        private JsonMapper json = strictJson();
         private MeterRegistry meterRegistry = new CompositeMeterRegistry();
         private String instanceId = defaultInstanceId();
         private Retention retention = Retention.DEFAULT;
@@ -129,7 +129,7 @@ public final class JobEngine implements AutoCloseable {
             return this;
         }
 
-        /** The JSON mapper for job arguments (default: Jackson with every module found on the class path). */
+        /** The JSON mapper for job arguments (default: strict Jackson, unknown fields and coerced scalars rejected). */
         public Builder jsonMapper(JsonMapper json) {
             this.json = Objects.requireNonNull(json, "json");
             return this;
@@ -204,6 +204,18 @@ public final class JobEngine implements AutoCloseable {
                 throw new IllegalArgumentException(name + " must be positive, was " + value);
             }
             return value;
+        }
+
+        /**
+         * Job arguments are a contract between producers and handlers: unknown fields and silently coerced
+         * scalars ("42" for 42) are errors at enqueue, not surprises in a handler.
+         */
+        private static JsonMapper strictJson() {
+            return JsonMapper.builder()
+                    .findAndAddModules()
+                    .enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .disable(tools.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                    .build();
         }
 
         private static String defaultInstanceId() {

@@ -307,7 +307,7 @@ public final class JobQueue {
             throw new IllegalArgumentException("arguments of job kind '" + request.kind()
                     + "' contain a NUL character, which PostgreSQL cannot store in JSON");
         }
-        String queue = request.queue() != null ? request.queue() : registration.options().queue();
+        String queue = registration.options().queue();
         int maxAttempts = request.maxAttempts() != null ? request.maxAttempts() : registration.options().retryPolicy().maxAttempts();
         Timestamp runAt = request.runAt() == null ? null : Timestamp.from(request.runAt());
         long delay = request.delay() == null ? 0 : request.delay().toMillis();

@@ -5,15 +5,16 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A job to enqueue: its kind and arguments plus optional queue, priority, delay, attempts and unique key.
+ * A job to enqueue: its kind and arguments plus optional priority, delay, attempts and unique key. The job goes
+ * to its kind's queue ({@link KindOptions#queue()}): workers run a kind on that queue only, so a job can never
+ * be stranded on a queue nobody works for its kind.
  *
  * <pre>{@code
  * JobRequest.of(SEND_EMAIL, new SendEmail("a@example.com", "Hi"))
- *     .queue("email").priority(5).delay(Duration.ofMinutes(1)).uniqueKey("welcome:42");
+ *     .priority(5).delay(Duration.ofMinutes(1)).uniqueKey("welcome:42");
  * }</pre>
  *
- * Unset values come from the kind's registration ({@link KindOptions}): its queue and its retry policy's
- * attempts. Every setter validates at once, so a bad value fails where it is written.
+ * Unset values come from the kind's registration ({@link KindOptions}): its retry policy's attempts. Every setter validates at once, so a bad value fails where it is written.
  */
 public final class JobRequest {
     /** What to do when an unfinished job with the same kind and unique key exists. */
@@ -27,7 +28,6 @@ public final class JobRequest {
     private final String kind;
     private final Object args;
     private final String argsJson;
-    private String queue;
     private int priority;
     private Instant runAt;
     private Duration delay;
@@ -61,12 +61,6 @@ public final class JobRequest {
             throw new IllegalArgumentException("arguments of job kind '" + kind + "' must be a JSON value, got nothing");
         }
         return new JobRequest(kind, null, argsJson);
-    }
-
-    /** The queue to put the job on (default: the kind's queue). */
-    public JobRequest queue(String queue) {
-        this.queue = Names.requireValid("queue", queue, 100);
-        return this;
     }
 
     /** Priority within the queue, -1000 to 1000; higher runs first (default 0). */
@@ -130,10 +124,6 @@ public final class JobRequest {
 
     String argsJson() {
         return argsJson;
-    }
-
-    String queue() {
-        return queue;
     }
 
     int priority() {

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class JobWorker {
     private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
     private static final int MAX_ERROR_LENGTH = 4_000;
+    private static final int MAX_ERROR_LINES = 12;
 
     private final DataSource dataSource;
     private final String workerId;
@@ -436,11 +437,20 @@ final class JobWorker {
         }
     }
 
+    /** Exception, message and the first frames (operators need where it failed, not the whole stack). */
     private static String describe(Throwable error) {
         StringWriter trace = new StringWriter();
         error.printStackTrace(new PrintWriter(trace));
-        String text = trace.toString();
-        return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH) + "\n... (truncated)";
+        String[] lines = trace.toString().split("\n");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < Math.min(lines.length, MAX_ERROR_LINES); i++) {
+            text.append(lines[i].stripTrailing()).append('\n');
+        }
+        if (lines.length > MAX_ERROR_LINES) {
+            text.append("\t... ").append(lines.length - MAX_ERROR_LINES).append(" more lines\n");
+        }
+        String result = text.toString().strip();
+        return result.length() <= MAX_ERROR_LENGTH ? result : result.substring(0, MAX_ERROR_LENGTH) + " ... (truncated)";
     }
 
     private static String firstLine(String text) {

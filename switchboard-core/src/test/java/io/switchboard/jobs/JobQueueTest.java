@@ -509,10 +509,14 @@ class JobQueueTest {
 
     @Test
     void statsShowDepthAndLagPerQueue() {
-        JobEngine producer = producerOnly();
-        producer.queue().enqueue(JobRequest.of(PAYLOAD, new Payload("x", 1)).queue("emails"));
-        producer.queue().enqueue(JobRequest.of(PAYLOAD, new Payload("x", 2)).queue("emails"));
-        producer.queue().enqueue(JobRequest.of(PAYLOAD, new Payload("x", 3)).queue("reports").delay(Duration.ofHours(1)));
+        JobKind<Payload> email = JobKind.of("email", Payload.class);
+        JobKind<Payload> report = JobKind.of("report", Payload.class);
+        JobEngine producer = fastEngine(ds).declare(email, KindOptions.defaults().inQueue("emails"))
+                .declare(report, KindOptions.defaults().inQueue("reports")).build();
+        engines.add(producer);
+        producer.queue().enqueue(email, new Payload("x", 1));
+        producer.queue().enqueue(email, new Payload("x", 2));
+        producer.queue().enqueue(JobRequest.of(report, new Payload("x", 3)).delay(Duration.ofHours(1)));
         sleep(50);
         List<QueueStats> stats = producer.queue().stats();
         assertThat(stats).extracting(QueueStats::queue).containsExactly("emails", "reports");
@@ -530,9 +534,9 @@ class JobQueueTest {
                 .isInstanceOf(UnknownJobKindException.class).hasMessageContaining("undeclared");
         assertThatThrownBy(() -> JobRequest.of(PAYLOAD, new Payload("x", 1)).delay(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
-        assertThatThrownBy(() -> JobRequest.of(PAYLOAD, new Payload("x", 1)).queue(""))
+        assertThatThrownBy(() -> KindOptions.defaults().inQueue(""))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
-        assertThatThrownBy(() -> JobRequest.of(PAYLOAD, new Payload("x", 1)).queue("bad name; drop table"))
+        assertThatThrownBy(() -> KindOptions.defaults().inQueue("bad name; drop table"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("may only contain");
         assertThatThrownBy(() -> JobRequest.of(PAYLOAD, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be null");

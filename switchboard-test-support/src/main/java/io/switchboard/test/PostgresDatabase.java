@@ -139,6 +139,14 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
         }
     }
 
+    private static void deleteRecursively(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort at JVM exit
+        }
+    }
+
     private static synchronized EmbeddedPostgres sharedServer() {
         if (sharedServer == null) {
             sharedServer = newServer("shared");
@@ -151,13 +159,23 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
             Path dir = Files.createTempDirectory("switchboard-test-pg-" + purpose + "-");
             // The server may run as an unprivileged user (when tests run as root): it must be able to enter.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-            return EmbeddedPostgres.builder()
+            EmbeddedPostgres server = EmbeddedPostgres.builder()
                     .dataDirectory(dir.resolve("data"))
                     .serverConfig("timezone", SERVER_TIME_ZONE)
                     .serverConfig("fsync", "off")
                     .serverConfig("full_page_writes", "off")
                     .serverConfig("max_connections", "300")
+                    .registerShutdownHook(false)
                     .start();
+            // One hook stops the server, then removes its files: nothing is left behind in the temp folder.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.stop();
+                } finally {
+                    deleteRecursively(dir);
+                }
+            }, "test-postgres-" + purpose + "-cleanup"));
+            return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

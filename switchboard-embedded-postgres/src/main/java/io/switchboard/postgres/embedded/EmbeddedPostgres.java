@@ -55,6 +55,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Map<String, String> serverConfig;
     private final Path binaries;
     private final boolean runAsUnprivileged;
+    private final boolean registerShutdownHook;
     private volatile boolean running;
     private Thread shutdownHook;
 
@@ -64,6 +65,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         this.serverConfig = Map.copyOf(builder.serverConfig);
         this.binaries = Binaries.extracted();
         this.runAsUnprivileged = isRoot();
+        this.registerShutdownHook = builder.registerShutdownHook;
     }
 
     /** A builder; call {@link Builder#start()} to initialise (if needed) and start the server. */
@@ -113,7 +115,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     "-o", serverOptions()));
             run(command, Duration.ofSeconds(90));
             running = true;
-            if (shutdownHook == null) {
+            if (registerShutdownHook && shutdownHook == null) {
                 shutdownHook = new Thread(this::stopQuietly, "embedded-postgres-shutdown");
                 Runtime.getRuntime().addShutdownHook(shutdownHook);
             }
@@ -284,8 +286,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
         private Path dataDirectory;
         private int port;
         private final Map<String, String> serverConfig = new LinkedHashMap<>();
+        private boolean registerShutdownHook = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether to stop the server from a JVM shutdown hook (default true). Turn it off when a container (Spring)
+         * stops it in order: the JVM runs shutdown hooks in parallel, so a hook could stop the database while the
+         * application still drains work into it.
+         */
+        public Builder registerShutdownHook(boolean register) {
+            this.registerShutdownHook = register;
+            return this;
         }
 
         /** Where the cluster lives; created and initialised on first start, reused afterwards. Required. */

@@ -26,7 +26,10 @@ class EmbeddedDatabaseConfiguration {
         log.info("No database URL configured (SWITCHBOARD_DATABASE_URL / spring.datasource.url): starting embedded PostgreSQL with data in {}",
                 dataDir);
         try {
-            return EmbeddedPostgres.builder().dataDirectory(dataDir).port(properties.port()).start();
+            return EmbeddedPostgres.builder().dataDirectory(dataDir).port(properties.port())
+                    // Spring stops it (bean destroy) after the workers and the pool, not a parallel JVM hook.
+                    .registerShutdownHook(false)
+                    .start();
         } catch (RuntimeException e) {
             throw new EmbeddedDatabaseStartException(dataDir, e);
         }

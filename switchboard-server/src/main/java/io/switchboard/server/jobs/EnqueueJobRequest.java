@@ -13,7 +13,6 @@ import java.util.Locale;
  *
  * @param kind        job kind name (required)
  * @param args        the kind's arguments as any JSON value; an empty object when left out
- * @param queue       queue to put the job on (default: the kind's queue)
  * @param priority    -1000 to 1000, higher runs first (default 0)
  * @param delayMs     run no earlier than this many milliseconds from now (database clock)
  * @param runAt       run no earlier than this time; not together with {@code delayMs}
@@ -21,7 +20,7 @@ import java.util.Locale;
  * @param uniqueKey   at most one unfinished job of the kind holds this key
  * @param onDuplicate {@code RETURN_EXISTING} (default) or {@code REJECT}, when the unique key is taken
  */
-record EnqueueJobRequest(String kind, JsonNode args, String queue, Integer priority, Long delayMs, Instant runAt,
+record EnqueueJobRequest(String kind, JsonNode args, Integer priority, Long delayMs, Instant runAt,
                          Integer maxAttempts, String uniqueKey, String onDuplicate) {
 
     /** The core request; {@link IllegalArgumentException} with a message for the client when a field is bad. */
@@ -40,9 +39,6 @@ record EnqueueJobRequest(String kind, JsonNode args, String queue, Integer prior
         }
         String argsJson = args == null ? "{}" : json.writeValueAsString(args);
         JobRequest request = JobRequest.ofJson(kind, argsJson);
-        if (queue != null) {
-            request.queue(queue);
-        }
         if (priority != null) {
             request.priority(priority);
         }

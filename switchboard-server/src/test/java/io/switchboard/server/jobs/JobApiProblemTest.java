@@ -140,7 +140,7 @@ class JobApiProblemTest {
         assertProblem(api.post("/api/jobs", """
                 {"kind": "noop", "maxAttempts": 0}"""), 400, "invalid-request");
         assertProblem(api.post("/api/jobs", """
-                {"kind": "noop", "queue": "no spaces please"}"""), 400, "invalid-request");
+                {"kind": "noop", "queue": "jobs go to their kind's queue"}"""), 400, "invalid-request");
         assertProblem(api.post("/api/jobs", """
                 {"kind": "noop", "uniqueKey": ""}"""), 400, "invalid-request");
         assertProblem(api.post("/api/jobs", """
