@@ -36,9 +36,9 @@ public final class JobEngine implements AutoCloseable {
         JobMetrics metrics = new JobMetrics(b.meterRegistry);
         this.instanceId = b.instanceId;
         this.shutdownTimeout = b.shutdownTimeout;
-        this.queue = new JobQueue(b.dataSource, b.kinds, b.json, metrics);
+        this.queue = new JobQueue(b.dataSource, b.kinds, b.json, metrics, b.retention);
         this.worker = new JobWorker(b.dataSource, b.instanceId, b.kinds, b.queues, b.json, metrics, queue,
-                new JobWorker.WorkerSettings(b.promoteInterval, b.rescueInterval, b.pruneInterval, b.statsInterval, b.retention));
+                new JobWorker.WorkerSettings(b.promoteInterval, b.rescueInterval, b.pruneInterval, b.statsInterval));
     }
 
     /** A builder on {@code dataSource} (any PostgreSQL DataSource; a pool is recommended). */
@@ -168,9 +168,16 @@ public final class JobEngine implements AutoCloseable {
             return this;
         }
 
-        /** How often old finished jobs are pruned (default 1 min). */
+        /**
+         * How often this instance's worker prunes old finished jobs (default 1 min); {@link Duration#ZERO} turns
+         * it off when something else calls {@link JobQueue#pruneFinished()} (Switchboard's maintenance schedule).
+         */
         public Builder pruneInterval(Duration interval) {
-            this.pruneInterval = positive("pruneInterval", interval);
+            Objects.requireNonNull(interval, "pruneInterval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("pruneInterval must not be negative, was " + interval);
+            }
+            this.pruneInterval = interval;
             return this;
         }
 
@@ -188,6 +195,11 @@ public final class JobEngine implements AutoCloseable {
         public Builder migrate(boolean migrate) {
             this.migrate = migrate;
             return this;
+        }
+
+        /** The instance id this engine will claim jobs under. */
+        public String instanceId() {
+            return instanceId;
         }
 
         /** Migrates the schema (unless disabled) and builds the engine, not yet started. */

@@ -41,8 +41,10 @@ public final class JobQueue {
     private final JsonMapper json;
     private final JobRows rows;
     private final JobMetrics metrics;
+    private final Retention retention;
 
-    JobQueue(DataSource dataSource, KindRegistry kinds, JsonMapper json, JobMetrics metrics) {
+    JobQueue(DataSource dataSource, KindRegistry kinds, JsonMapper json, JobMetrics metrics, Retention retention) {
+        this.retention = retention;
         this.dataSource = dataSource;
         this.kinds = kinds;
         this.json = json;
@@ -251,6 +253,34 @@ public final class JobQueue {
         }
     }
 
+    /**
+     * Deletes finished jobs older than their retention ({@link Retention}), in batches of 5,000 that skip rows
+     * locked by a concurrent pruner. Run periodically by the maintenance schedule (or the worker loop).
+     *
+     * @return how many jobs were deleted
+     */
+    public int pruneFinished() {
+        int total = 0;
+        int deleted;
+        do {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement ps = connection.prepareStatement(JobSql.PRUNE)) {
+                ps.setLong(1, retention.completed().toMillis());
+                ps.setLong(2, retention.cancelled().toMillis());
+                ps.setLong(3, retention.dead().toMillis());
+                ps.setInt(4, 5_000);
+                deleted = ps.executeUpdate();
+                total += deleted;
+            } catch (SQLException e) {
+                throw new JobQueueException("could not prune finished jobs", e);
+            }
+        } while (deleted == 5_000);
+        if (total > 0) {
+            log.debug("Pruned {} finished jobs", total);
+        }
+        return total;
+    }
+
     /** Names of the job kinds this instance can enqueue. */
     public Set<String> kinds() {
         Set<String> names = new TreeSet<>();
@@ -348,7 +378,7 @@ public final class JobQueue {
                 ps.setString(2, job.kind());
                 ps.setString(3, job.argsJson());
                 ps.setInt(4, job.priority());
-                ps.setTimestamp(5, job.runAt());
+                ps.setObject(5, job.runAt() == null ? null : java.time.OffsetDateTime.ofInstant(job.runAt().toInstant(), java.time.ZoneOffset.UTC), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
                 ps.setLong(6, job.delayMillis());
                 ps.setInt(7, job.maxAttempts());
                 ps.setString(8, job.uniqueKey());

@@ -56,12 +56,11 @@ final class JobWorker {
      *
      * @param promoteInterval how often due delayed jobs and retries are made available
      * @param rescueInterval  how often expired leases are looked for
-     * @param pruneInterval   how often old finished jobs are deleted
+     * @param pruneInterval   how often old finished jobs are deleted; zero when a maintenance schedule does it
      * @param statsInterval   how often the depth and lag gauges are refreshed
-     * @param retention       how long finished jobs are kept
      */
     record WorkerSettings(Duration promoteInterval, Duration rescueInterval, Duration pruneInterval,
-                          Duration statsInterval, Retention retention) {
+                          Duration statsInterval) {
     }
 
     JobWorker(DataSource dataSource, String workerId, KindRegistry kinds, Map<String, QueueOptions> queueOptions,
@@ -103,7 +102,9 @@ final class JobWorker {
         schedule(settings.promoteInterval(), "promoting due jobs", this::promote);
         schedule(settings.rescueInterval(), "rescuing jobs of lost workers", this::rescue);
         schedule(heartbeatInterval(), "renewing job leases", this::heartbeat);
-        schedule(settings.pruneInterval(), "pruning finished jobs", this::prune);
+        if (!settings.pruneInterval().isZero()) {
+            schedule(settings.pruneInterval(), "pruning finished jobs", queue::pruneFinished);
+        }
         schedule(settings.statsInterval(), "reading queue statistics", () -> metrics.refresh(queue.stats()));
         log.info("Switchboard worker {} started on queues {}", workerId,
                 runners.values().stream().map(r -> r.options().name() + "(" + r.options().concurrency() + ")").toList());
@@ -390,24 +391,6 @@ final class JobWorker {
             }
             perQueue.forEach(metrics::rescued);
         }
-    }
-
-    private void prune() throws SQLException {
-        Retention retention = settings.retention();
-        int deleted;
-        do {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement ps = connection.prepareStatement(JobSql.PRUNE)) {
-                ps.setLong(1, retention.completed().toMillis());
-                ps.setLong(2, retention.cancelled().toMillis());
-                ps.setLong(3, retention.dead().toMillis());
-                ps.setInt(4, 5_000);
-                deleted = ps.executeUpdate();
-            }
-            if (deleted > 0) {
-                log.debug("Pruned {} finished jobs", deleted);
-            }
-        } while (deleted == 5_000 && started);
     }
 
     /** Runs the given maintenance task periodically, logging failures without stopping it. */
