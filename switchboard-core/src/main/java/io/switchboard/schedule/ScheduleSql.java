@@ -16,7 +16,17 @@ final class ScheduleSql {
 
     /** One cheap read per tick for all of this instance's schedules. */
     static final String STATE = """
-            SELECT name, trigger, next_slot_at, paused, now() FROM switchboard.schedules WHERE name = ANY(?::text[])
+            SELECT s.name, s.trigger, s.next_slot_at, s.paused, now(),
+                   EXISTS (SELECT 1 FROM switchboard.schedule_runs r
+                           WHERE r.schedule = s.name AND r.status = 'pending' AND r.job_id IS NULL) AS backlog
+            FROM switchboard.schedules s WHERE s.name = ANY(?::text[])
+            """;
+
+    /** The oldest catch-up run still waiting for its job. */
+    static final String BACKLOG_HEAD = """
+            SELECT id, slot_at FROM switchboard.schedule_runs
+            WHERE schedule = ? AND status = 'pending' AND job_id IS NULL
+            ORDER BY slot_at LIMIT 1
             """;
 
     /** Only one instance at a time works a schedule's due slots; the others skip it this tick. */

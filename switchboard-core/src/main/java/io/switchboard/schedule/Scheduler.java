@@ -317,7 +317,8 @@ public final class Scheduler implements AutoCloseable {
                     Instant now = instant(rs, 5);
                     knownNext.put(name, next != null ? next : schedule.trigger().nextAfter(now));
                     boolean mine = schedule.trigger().describe().equals(rs.getString(2));
-                    if (mine && !rs.getBoolean(4) && (next == null || !next.isAfter(now))) {
+                    boolean slotDue = next == null || !next.isAfter(now);
+                    if (mine && !rs.getBoolean(4) && (slotDue || rs.getBoolean(6))) {
                         due.add(name);
                     }
                 }
@@ -348,6 +349,7 @@ public final class Scheduler implements AutoCloseable {
                     return null;
                 }
                 if (next.isAfter(now)) {
+                    startBacklog(conn, schedule);
                     return null;
                 }
                 List<Instant> dueSlots = new ArrayList<>();
@@ -361,6 +363,7 @@ public final class Scheduler implements AutoCloseable {
                 }
                 fire(conn, schedule, dueSlots, now);
                 advance(conn, schedule, slot);
+                startBacklog(conn, schedule);
                 return null;
             });
         }
@@ -388,12 +391,60 @@ public final class Scheduler implements AutoCloseable {
                         + schedule.grace() + " (policy " + schedule.missedSlots().mode() + ")");
             }
         }
+        // Without overlap, catch-up runs (and slots arriving behind them) queue up as a backlog that starts one
+        // run at a time; with overlap allowed, every run starts at once.
+        boolean backlog = !schedule.allowOverlap() && (runLate > 1 || hasBacklog(conn, schedule));
         for (Instant slot : toRun) {
             Long runId = insertRun(conn, schedule, slot, "pending", null);
-            if (runId != null) {
+            if (runId != null && !backlog) {
                 enqueueRun(conn, schedule, runId, slot, false);
             }
         }
+    }
+
+    private boolean hasBacklog(Connection conn, Schedule schedule) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(ScheduleSql.BACKLOG_HEAD)) {
+            ps.setString(1, schedule.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Starts the oldest backlog run if the schedule has no unfinished run. */
+    private void startBacklog(Connection conn, Schedule schedule) throws SQLException {
+        if (schedule.allowOverlap()) {
+            return;
+        }
+        long runId;
+        Instant slot;
+        try (PreparedStatement ps = conn.prepareStatement(ScheduleSql.BACKLOG_HEAD)) {
+            ps.setString(1, schedule.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+                runId = rs.getLong(1);
+                slot = instant(rs, 2);
+            }
+        }
+        EnqueueResult job = jobs.enqueue(conn, slotJob(schedule, runId, slot, false));
+        if (!job.duplicate()) {
+            try (PreparedStatement ps = conn.prepareStatement(ScheduleSql.SET_JOB)) {
+                ps.setLong(1, job.id());
+                ps.setLong(2, runId);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static JobRequest slotJob(Schedule schedule, long runId, Instant slot, boolean manual) {
+        JobRequest request = JobRequest.of(kind(schedule.name()), new SlotArgs(runId, slot, manual))
+                .maxAttempts(schedule.maxAttempts());
+        if (!schedule.allowOverlap()) {
+            request.uniqueKey("unfinished-run");
+        }
+        return request;
     }
 
     private Long insertRun(Connection conn, Schedule schedule, Instant slot, String status, String error) throws SQLException {
@@ -411,12 +462,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void enqueueRun(Connection conn, Schedule schedule, long runId, Instant slot, boolean manual) throws SQLException {
-        JobRequest request = JobRequest.of(kind(schedule.name()), new SlotArgs(runId, slot, manual))
-                .maxAttempts(schedule.maxAttempts());
-        if (!schedule.allowOverlap()) {
-            request.uniqueKey("unfinished-run");
-        }
-        EnqueueResult job = jobs.enqueue(conn, request);
+        EnqueueResult job = jobs.enqueue(conn, slotJob(schedule, runId, slot, manual));
         if (job.duplicate()) {
             try (PreparedStatement ps = conn.prepareStatement(ScheduleSql.OVERLAP_SKIPPED)) {
                 ps.setLong(1, job.id());

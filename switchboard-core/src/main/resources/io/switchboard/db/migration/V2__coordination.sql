@@ -60,4 +60,6 @@ CREATE TABLE schedule_runs (
 CREATE UNIQUE INDEX schedule_runs_one_per_slot ON schedule_runs (schedule, slot_at) WHERE NOT manual;
 CREATE INDEX schedule_runs_recent ON schedule_runs (schedule, slot_at DESC);
 CREATE INDEX schedule_runs_unfinished ON schedule_runs (job_id) WHERE status IN ('pending', 'running');
+-- Catch-up runs of schedules that must not overlap wait here (pending, no job yet) and start one at a time.
+CREATE INDEX schedule_runs_backlog ON schedule_runs (schedule, slot_at) WHERE status = 'pending' AND job_id IS NULL;
 CREATE INDEX schedule_runs_age ON schedule_runs (fired_at);
