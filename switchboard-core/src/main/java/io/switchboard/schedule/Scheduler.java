@@ -68,6 +68,8 @@ public final class Scheduler implements AutoCloseable {
             Thread.ofVirtual().name("switchboard-local-run-", 0).factory());
     private volatile JobQueue jobs;
     private volatile boolean running;
+    private volatile boolean databaseDown;
+    private Thread localLoop;
     private Thread ticker;
 
     /**
@@ -291,6 +293,10 @@ public final class Scheduler implements AutoCloseable {
         while (running) {
             try {
                 tickOnce();
+                if (databaseDown) {
+                    databaseDown = false;
+                    log.warn("Database reachable again: schedules are coordinated again");
+                }
             } catch (SQLException | RuntimeException e) {
                 if (!running) {
                     return;
@@ -575,7 +581,31 @@ public final class Scheduler implements AutoCloseable {
 
     // ---- the database is unreachable ----
 
-    private void coordinationFailure(Exception cause) {
+    /**
+     * The database is unreachable. Slots are then judged on this instance's clock, by a loop of its own (a tick
+     * may hang as long as the pool's connection timeout), until a tick succeeds again.
+     */
+    private synchronized void coordinationFailure(Exception cause) {
+        if (databaseDown) {
+            return;
+        }
+        databaseDown = true;
+        log.error("DATABASE UNREACHABLE ({}): schedules fall back to their coordination-failure policy", cause.toString());
+        if (localLoop == null || !localLoop.isAlive()) {
+            localLoop = Thread.ofVirtual().name("switchboard-scheduler-fallback").start(() -> {
+                while (running && databaseDown) {
+                    fallbackTick(cause);
+                    try {
+                        Thread.sleep(tick);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+    }
+
+    private void fallbackTick(Exception cause) {
         Instant localNow = clock.instant();
         for (Schedule schedule : schedules.values()) {
             Instant next = knownNext.computeIfAbsent(schedule.name(), n -> schedule.trigger().nextAfter(localNow));
