@@ -3,6 +3,7 @@ package io.switchboard.server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * The Switchboard service. With no database configured it runs an embedded PostgreSQL whose data lives in
@@ -10,6 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling // refreshes of the gauges read from the database (schedules, leases, instances)
 public class SwitchboardServerApplication {
     public static void main(String[] args) {
         SpringApplication.run(SwitchboardServerApplication.class, args);

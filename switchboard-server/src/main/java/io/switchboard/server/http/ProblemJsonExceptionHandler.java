@@ -26,6 +26,10 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -35,7 +39,8 @@ import java.util.Map;
 /**
  * Turns every error of the HTTP API into RFC 9457 problem+json: Spring MVC's own exceptions (unknown path,
  * wrong method, unsupported media type, ...), unreadable bodies with a detail naming the offending field,
- * bad input (400), an unavailable database (503) and, last, unexpected faults (500, details only in the log).
+ * bad input (400), an unavailable database (503, also when only found as the cause of another exception) and,
+ * last, unexpected faults (500, details only in the log).
  * Feature packages map their own exceptions in advice of higher precedence.
  */
 @RestControllerAdvice
@@ -56,6 +61,11 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (causedByUnreachableDatabase(e)) {
+            // Parts of the core report a lost connection as an IllegalStateException (or LeaseException) around it.
+            log.warn("Database unavailable: {}", e.getMessage());
+            return Problems.databaseUnavailable("the database is unavailable; retry later");
+        }
         log.error("Request failed unexpectedly", e);
         return Problems.response(Problems.problem(HttpStatus.INTERNAL_SERVER_ERROR, Problems.INTERNAL_ERROR, "Internal error",
                 "the server failed to handle the request; the cause is in its log"));
@@ -162,6 +172,21 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
             return "one of " + Arrays.toString(type.getEnumConstants());
         }
         return type.isRecord() ? "a JSON object" : "a " + type.getSimpleName();
+    }
+
+    /** A connection that could not be had or broke (SQLSTATE class 08, or the server shutting down: 57P). */
+    private static boolean causedByUnreachableDatabase(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {

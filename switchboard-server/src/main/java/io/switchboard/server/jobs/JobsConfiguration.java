@@ -12,7 +12,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 import javax.sql.DataSource;
 
-/** The {@link Switchboard} of this server, with every {@link JobHandlerRegistration} bean registered on it. */
+/**
+ * The {@link Switchboard} of this server, with every {@link JobHandlerRegistration} bean registered on it and every
+ * {@link SwitchboardBuilderCustomizer} bean applied.
+ */
 @Configuration(proxyBeanMethods = false)
 class JobsConfiguration {
     private static final Logger log = LoggerFactory.getLogger(JobsConfiguration.class);
@@ -20,7 +23,8 @@ class JobsConfiguration {
     /** Migrates the schema when built; the workers are run by {@link SwitchboardLifecycle}. */
     @Bean
     Switchboard switchboard(DataSource dataSource, MeterRegistry meterRegistry, JsonMapper jsonMapper,
-                            JobsProperties properties, ObjectProvider<JobHandlerRegistration<?>> registrations) {
+                            JobsProperties properties, ObjectProvider<JobHandlerRegistration<?>> registrations,
+                            ObjectProvider<SwitchboardBuilderCustomizer> customizers) {
         Switchboard.Builder builder = Switchboard.builder(dataSource)
                 .meterRegistry(meterRegistry)
                 // The API's mapper, so job arguments are checked as strictly as request bodies (spring.jackson.*).
@@ -32,6 +36,7 @@ class JobsConfiguration {
         }
         properties.queues().forEach((queue, settings) -> builder.queue(settings.toOptions(queue)));
         registrations.orderedStream().forEach(registration -> registration.registerOn(builder));
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         Switchboard switchboard = builder.build();
         log.info("Switchboard instance {} runs job kinds {}", switchboard.instanceId(), switchboard.jobs().kinds());
         return switchboard;

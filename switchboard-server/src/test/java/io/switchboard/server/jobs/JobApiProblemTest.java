@@ -221,7 +221,8 @@ class JobApiProblemTest {
 
     private static long countJobs() throws SQLException {
         try (Connection connection = db.connect(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT count(*) FROM switchboard.jobs")) {
+             // Maintenance schedules enqueue jobs of their own (queue 'schedules') whenever their slot comes.
+             ResultSet rs = statement.executeQuery("SELECT count(*) FROM switchboard.jobs WHERE queue <> 'schedules'")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -16,6 +16,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,6 +60,16 @@ class DatabaseOutageTest {
             assertThat(enqueue.status()).isEqualTo(503);
             assertThat(enqueue.header("Retry-After")).isNotNull();
 
+            for (String path : List.of("/api/schedules", "/api/leases", "/api/instances")) {
+                Response response = api.get(path);
+                assertThat(response.status()).as("%s: %s", path, response.body()).isEqualTo(503);
+                assertThat(response.header("Retry-After")).as(path).isEqualTo("5");
+                assertThat(response.json().get("type").asString()).as(path)
+                        .isEqualTo("urn:switchboard:problem:database-unavailable");
+            }
+            // Which instance answers needs no database.
+            assertThat(api.get("/api/instances/self").status()).isEqualTo(200);
+
             Response health = api.get("/actuator/health");
             assertThat(health.status()).isEqualTo(503);
             assertThat(health.json().get("components").get("db").get("status").asString()).isEqualTo("DOWN");
@@ -69,6 +80,7 @@ class DatabaseOutageTest {
         // Clients retry after Retry-After; the pool replaces its broken connections within a few attempts.
         awaitStatus(api, "/api/jobs/" + before, 200);
         awaitStatus(api, "/actuator/health", 200);
+        awaitStatus(api, "/api/schedules", 200);
         long after = api.enqueue("""
                 {"kind": "noop"}""");
         api.awaitJob(after, job -> job.get("state").asString().equals("completed"), Duration.ofSeconds(30));
