@@ -112,7 +112,7 @@ public final class Switchboard implements AutoCloseable {
         try {
             instances.register();
         } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("could not register instance " + instanceId() + ": " + e.getMessage(), e);
+            throw new io.switchboard.db.DatabaseException("could not register instance " + instanceId(), e);
         }
         jobEngine.start();
         scheduler.start(jobEngine.queue());

@@ -1,5 +1,6 @@
 package io.switchboard.instance;
 
+import io.switchboard.db.DatabaseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +111,7 @@ public final class Instances {
             }
             return instances;
         } catch (SQLException e) {
-            throw new IllegalStateException("could not list instances: " + e.getMessage(), e);
+            throw new DatabaseException("could not list instances", e);
         }
     }
 

@@ -9,6 +9,12 @@ public interface ScheduleContext {
     /** The schedule's name. */
     String schedule();
 
+    /** The run's id in the run history ({@code schedule_runs.id}); -1 for a local run without the database. */
+    long runId();
+
+    /** Whether this run happens locally because the database is unreachable (no history, no transaction). */
+    boolean local();
+
     /** The slot this run is for (a manual trigger's slot is the time it was triggered). */
     Instant slot();
 

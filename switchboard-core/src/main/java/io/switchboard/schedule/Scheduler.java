@@ -10,6 +10,7 @@ import io.switchboard.jobs.JobRequest;
 import io.switchboard.jobs.KindOptions;
 import io.switchboard.jobs.PermanentJobFailure;
 import io.switchboard.jobs.RetryPolicy;
+import io.switchboard.db.DatabaseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +119,7 @@ public final class Scheduler implements AutoCloseable {
             }
             ps.executeBatch();
         } catch (SQLException e) {
-            throw new IllegalStateException("could not register schedules: " + e.getMessage(), e);
+            throw new DatabaseException("could not register schedules", e);
         }
         running = true;
         if (!schedules.isEmpty()) {
@@ -166,7 +167,7 @@ public final class Scheduler implements AutoCloseable {
             }
             return result;
         } catch (SQLException e) {
-            throw new IllegalStateException("could not list schedules: " + e.getMessage(), e);
+            throw new DatabaseException("could not list schedules", e);
         }
     }
 
@@ -212,7 +213,7 @@ public final class Scheduler implements AutoCloseable {
             log.info("Schedule '{}' triggered by hand (run {})", name, runId);
             return runs(name, 50).stream().filter(r -> r.id() == runId).findFirst().orElseThrow();
         } catch (SQLException e) {
-            throw new IllegalStateException("could not trigger schedule '" + name + "': " + e.getMessage(), e);
+            throw new DatabaseException("could not trigger schedule '" + name + "'", e);
         }
     }
 
@@ -233,7 +234,7 @@ public final class Scheduler implements AutoCloseable {
             }
             return result;
         } catch (SQLException e) {
-            throw new IllegalStateException("could not read runs of '" + name + "': " + e.getMessage(), e);
+            throw new DatabaseException("could not read runs of '" + name + "'", e);
         }
     }
 
@@ -283,7 +284,7 @@ public final class Scheduler implements AutoCloseable {
                 throw new NoSuchElementException("schedule '" + name + "' is not registered yet");
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("could not update schedule '" + name + "': " + e.getMessage(), e);
+            throw new DatabaseException("could not update schedule '" + name + "'", e);
         }
     }
 
@@ -548,6 +549,16 @@ public final class Scheduler implements AutoCloseable {
         }
 
         @Override
+        public long runId() {
+            return args.runId();
+        }
+
+        @Override
+        public boolean local() {
+            return false;
+        }
+
+        @Override
         public Instant slot() {
             return args.slot();
         }
@@ -635,6 +646,16 @@ public final class Scheduler implements AutoCloseable {
             @Override
             public String schedule() {
                 return schedule.name();
+            }
+
+            @Override
+            public long runId() {
+                return -1;
+            }
+
+            @Override
+            public boolean local() {
+                return true;
             }
 
             @Override

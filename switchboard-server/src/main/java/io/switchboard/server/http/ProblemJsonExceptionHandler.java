@@ -1,5 +1,6 @@
 package io.switchboard.server.http;
 
+import io.switchboard.db.DatabaseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -53,7 +54,7 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
         return Problems.response(Problems.problem(HttpStatus.BAD_REQUEST, Problems.INVALID_REQUEST, "Invalid request", e.getMessage()));
     }
 
-    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class})
+    @ExceptionHandler({DatabaseException.class, DataAccessResourceFailureException.class, TransientDataAccessException.class})
     ResponseEntity<ProblemDetail> databaseUnavailable(RuntimeException e) {
         log.warn("Database unavailable: {}", e.getMessage());
         return Problems.databaseUnavailable("the database is unavailable; retry later");
@@ -62,7 +63,7 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         if (causedByUnreachableDatabase(e)) {
-            // Parts of the core report a lost connection as an IllegalStateException (or LeaseException) around it.
+            // A lost connection wrapped in some other exception on its way here.
             log.warn("Database unavailable: {}", e.getMessage());
             return Problems.databaseUnavailable("the database is unavailable; retry later");
         }
