@@ -144,13 +144,19 @@ final class JobWorker {
         log.info("Switchboard worker {} stopped", workerId);
     }
 
-    /** Hands a claimed job to a handler thread. */
+    /**
+     * Hands a claimed job to a handler thread. Its slot stays taken until the job's outcome is written (batched
+     * completion included): claims can never outrun completions, so the jobs held in memory, and the heartbeat
+     * that renews their leases, stay bounded by the queue's concurrency.
+     */
     void dispatch(QueueRunner runner, RunningJob job) {
+        job.occupy(runner);
         handlers.execute(() -> {
             try {
                 run(job);
-            } finally {
-                runner.releaseSlot();
+            } catch (RuntimeException | Error e) {
+                log.error("Unexpected failure running {}; its lease will expire and it will be rescued", job, e);
+                finishTracking(job);
             }
         });
     }
@@ -212,8 +218,10 @@ final class JobWorker {
         log.warn("{} job completions were refused: those attempts had lost their leases (rescued or released)", count);
     }
 
+    /** The job's outcome is written (or given up): forget it and free its slot. */
     private void finishTracking(RunningJob job) {
         inFlight.remove(job.id, job);
+        job.releaseSlot();
     }
 
     private void fail(RunningJob job, KindRegistry.Registration registration, Throwable error) {

@@ -29,6 +29,9 @@ final class RunningJob implements JobContext {
     /** The handler committed the completion in its own transaction. */
     volatile boolean completedInTransaction;
     volatile long startedNanos;
+    /** The runner whose slot this job occupies until its outcome is written (or given up). */
+    private volatile QueueRunner runner;
+    private final java.util.concurrent.atomic.AtomicBoolean slotReleased = new java.util.concurrent.atomic.AtomicBoolean();
 
     RunningJob(long id, String kind, String queue, int attempt, int maxAttempts, String argsJson, boolean cancelRequested,
                long lagMillis, String workerId, DataSource dataSource) {
@@ -42,6 +45,18 @@ final class RunningJob implements JobContext {
         this.lagMillis = lagMillis;
         this.workerId = workerId;
         this.dataSource = dataSource;
+    }
+
+    void occupy(QueueRunner runner) {
+        this.runner = runner;
+    }
+
+    /** Frees the job's slot exactly once: the runner may claim another job. */
+    void releaseSlot() {
+        QueueRunner r = runner;
+        if (r != null && slotReleased.compareAndSet(false, true)) {
+            r.releaseSlot();
+        }
     }
 
     @Override
