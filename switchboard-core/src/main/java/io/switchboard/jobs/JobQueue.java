@@ -171,7 +171,7 @@ public final class JobQueue {
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     log.info("Job {} replayed", id);
-                    return get(id);
+                    return rows.map(rs);
                 }
             }
         } catch (SQLException e) {

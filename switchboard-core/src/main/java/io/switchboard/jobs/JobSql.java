@@ -56,20 +56,22 @@ final class JobSql {
 
     static final String NOTIFY_QUEUES = "SELECT pg_notify('" + NOTIFY_CHANNEL + "', q) FROM unnest(?::text[]) AS q";
 
-    /** available -> running: claim up to N ready jobs of known kinds, highest priority and oldest first. */
+    /**
+     * available -> running: claim up to N ready jobs of known kinds, highest priority and oldest first.
+     * The picked ids drive the update through the primary key ({@code id = ANY(ARRAY(...))}): with a join the
+     * generic plan of a parameterised LIMIT hashes a sequential scan of the whole table on every claim.
+     * The same shape is used by every statement below that picks rows with SKIP LOCKED.
+     */
     static final String CLAIM = """
-            WITH picked AS (
+            UPDATE switchboard.jobs j
+            SET state = 'running', attempt = j.attempt + 1, attempted_at = now(), worker_id = ?,
+                lease_expires_at = now() + ?::bigint * interval '1 millisecond'
+            WHERE j.id = ANY(ARRAY(
                 SELECT id FROM switchboard.jobs
                 WHERE state = 'available' AND queue = ? AND kind = ANY(?::text[])
                 ORDER BY priority DESC, run_at, id
                 LIMIT ?
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE switchboard.jobs j
-            SET state = 'running', attempt = j.attempt + 1, attempted_at = now(), worker_id = ?,
-                lease_expires_at = now() + ?::bigint * interval '1 millisecond'
-            FROM picked
-            WHERE j.id = picked.id
+                FOR UPDATE SKIP LOCKED))
             RETURNING j.id, j.kind, j.args::text, j.attempt, j.max_attempts, j.cancel_requested,
                       (extract(epoch FROM (now() - j.run_at)) * 1000)::bigint AS lag_ms
             """;
@@ -136,15 +138,14 @@ final class JobSql {
 
     /** scheduled -> available for due jobs; wakes the workers of each queue that got work. */
     static final String PROMOTE = """
-            WITH due AS (
-                SELECT id FROM switchboard.jobs
-                WHERE state = 'scheduled' AND run_at <= now()
-                ORDER BY run_at
-                LIMIT ?
-                FOR UPDATE SKIP LOCKED
-            ), promoted AS (
+            WITH promoted AS (
                 UPDATE switchboard.jobs j SET state = 'available'
-                FROM due WHERE j.id = due.id
+                WHERE j.id = ANY(ARRAY(
+                    SELECT id FROM switchboard.jobs
+                    WHERE state = 'scheduled' AND run_at <= now()
+                    ORDER BY run_at
+                    LIMIT ?
+                    FOR UPDATE SKIP LOCKED))
                 RETURNING j.queue
             )
             SELECT count(*) AS n, pg_notify('%s', queue)::text FROM promoted GROUP BY queue
@@ -152,13 +153,7 @@ final class JobSql {
 
     /** running -> available/dead/cancelled for attempts whose lease expired (their worker died or hung). */
     static final String RESCUE = """
-            WITH expired AS (
-                SELECT id FROM switchboard.jobs
-                WHERE state = 'running' AND lease_expires_at < now()
-                ORDER BY lease_expires_at
-                LIMIT ?
-                FOR UPDATE SKIP LOCKED
-            ), rescued AS (
+            WITH rescued AS (
                 UPDATE switchboard.jobs j
                 SET state = CASE WHEN j.cancel_requested THEN 'cancelled'
                                  WHEN j.attempt >= j.max_attempts THEN 'dead'
@@ -169,7 +164,12 @@ final class JobSql {
                         'attempt', j.attempt, 'at', now(),
                         'error', 'lease expired: worker ' || coalesce(j.worker_id, '?') || ' stopped heartbeating',
                         'worker', j.worker_id))
-                FROM expired WHERE j.id = expired.id
+                WHERE j.id = ANY(ARRAY(
+                    SELECT id FROM switchboard.jobs
+                    WHERE state = 'running' AND lease_expires_at < now()
+                    ORDER BY lease_expires_at
+                    LIMIT ?
+                    FOR UPDATE SKIP LOCKED))
                 RETURNING j.id, j.queue, j.state, j.worker_id
             )
             SELECT id, queue, state, worker_id,
@@ -187,31 +187,21 @@ final class JobSql {
             RETURNING state, pg_notify('%s', id::text)::text
             """.formatted(UNFINISHED, CANCEL_CHANNEL);
 
-    /** dead/cancelled -> available, one job; the attempt count starts over, the error history stays. */
-    static final String REPLAY = """
-            UPDATE switchboard.jobs
-            SET state = 'available', attempt = 0, run_at = now(), finished_at = NULL, cancel_requested = false,
-                worker_id = NULL, lease_expires_at = NULL
-            WHERE id = ? AND state IN ('dead', 'cancelled')
-            RETURNING queue, pg_notify('%s', queue)::text
-            """.formatted(NOTIFY_CHANNEL);
-
     /** dead -> available in bulk, optionally filtered by queue and kind, oldest first, skipping unique-key clashes. */
     static final String REPLAY_DEAD = """
-            WITH picked AS (
-                SELECT d.id FROM switchboard.jobs d
-                WHERE d.state = 'dead' AND (?::text IS NULL OR d.queue = ?) AND (?::text IS NULL OR d.kind = ?)
-                  AND (d.unique_key IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM switchboard.jobs o
-                        WHERE o.kind = d.kind AND o.unique_key = d.unique_key AND o.state IN %s))
-                ORDER BY d.finished_at, d.id
-                LIMIT ?
-                FOR UPDATE SKIP LOCKED
-            ), replayed AS (
+            WITH replayed AS (
                 UPDATE switchboard.jobs j
                 SET state = 'available', attempt = 0, run_at = now(), finished_at = NULL, cancel_requested = false,
                     worker_id = NULL, lease_expires_at = NULL
-                FROM picked WHERE j.id = picked.id
+                WHERE j.id = ANY(ARRAY(
+                    SELECT d.id FROM switchboard.jobs d
+                    WHERE d.state = 'dead' AND (?::text IS NULL OR d.queue = ?) AND (?::text IS NULL OR d.kind = ?)
+                      AND (d.unique_key IS NULL OR NOT EXISTS (
+                            SELECT 1 FROM switchboard.jobs o
+                            WHERE o.kind = d.kind AND o.unique_key = d.unique_key AND o.state IN %s))
+                    ORDER BY d.finished_at, d.id
+                    LIMIT ?
+                    FOR UPDATE SKIP LOCKED))
                 RETURNING j.queue
             )
             SELECT count(*) AS n, pg_notify('%s', queue)::text FROM replayed GROUP BY queue
@@ -221,6 +211,18 @@ final class JobSql {
             id, queue, kind, args::text, state, priority, attempt, max_attempts, run_at, unique_key, worker_id,
             cancel_requested, errors::text, created_at, attempted_at, finished_at
             """;
+
+    /** dead/cancelled -> available, one job; the attempt count starts over, the error history stays. */
+    static final String REPLAY = """
+            WITH replayed AS (
+                UPDATE switchboard.jobs
+                SET state = 'available', attempt = 0, run_at = now(), finished_at = NULL, cancel_requested = false,
+                    worker_id = NULL, lease_expires_at = NULL
+                WHERE id = ? AND state IN ('dead', 'cancelled')
+                RETURNING *
+            )
+            SELECT %s, pg_notify('%s', queue)::text FROM replayed
+            """.formatted(SELECT_COLUMNS, NOTIFY_CHANNEL);
 
     static final String FIND = "SELECT " + SELECT_COLUMNS + " FROM switchboard.jobs WHERE id = ?";
 
@@ -248,13 +250,12 @@ final class JobSql {
     /** Retention: delete a batch of finished jobs older than their state's retention. */
     static final String PRUNE = """
             DELETE FROM switchboard.jobs
-            WHERE id IN (
+            WHERE id = ANY(ARRAY(
                 SELECT id FROM switchboard.jobs
                 WHERE (state = 'completed' AND finished_at < now() - ?::bigint * interval '1 millisecond')
                    OR (state = 'cancelled' AND finished_at < now() - ?::bigint * interval '1 millisecond')
                    OR (state = 'dead' AND finished_at < now() - ?::bigint * interval '1 millisecond')
                 LIMIT ?
-                FOR UPDATE SKIP LOCKED
-            )
+                FOR UPDATE SKIP LOCKED))
             """;
 }

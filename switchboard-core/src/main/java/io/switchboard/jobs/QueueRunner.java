@@ -152,11 +152,11 @@ final class QueueRunner implements Runnable {
     private List<RunningJob> claim(int limit) throws SQLException {
         try (Connection connection = worker.dataSource().getConnection();
              PreparedStatement ps = connection.prepareStatement(JobSql.CLAIM)) {
-            ps.setString(1, options.name());
-            ps.setArray(2, connection.createArrayOf("text", kinds.toArray()));
-            ps.setInt(3, limit);
-            ps.setString(4, worker.workerId());
-            ps.setLong(5, options.leaseDuration().toMillis());
+            ps.setString(1, worker.workerId());
+            ps.setLong(2, options.leaseDuration().toMillis());
+            ps.setString(3, options.name());
+            ps.setArray(4, connection.createArrayOf("text", kinds.toArray()));
+            ps.setInt(5, limit);
             List<RunningJob> jobs = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -110,7 +110,7 @@ final class ScheduleSql {
 
     static final String PRUNE_RUNS = """
             DELETE FROM switchboard.schedule_runs
-            WHERE id IN (SELECT id FROM switchboard.schedule_runs WHERE fired_at < now() - ?::bigint * interval '1 millisecond'
-                         AND status NOT IN ('pending', 'running') LIMIT 5000)
+            WHERE id = ANY(ARRAY(SELECT id FROM switchboard.schedule_runs WHERE fired_at < now() - ?::bigint * interval '1 millisecond'
+                                 AND status NOT IN ('pending', 'running') LIMIT 5000))
             """;
 }
