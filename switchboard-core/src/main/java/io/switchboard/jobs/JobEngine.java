@@ -39,6 +39,7 @@ public final class JobEngine implements AutoCloseable {
         this.queue = new JobQueue(b.dataSource, b.kinds, b.json, metrics, b.retention);
         this.worker = new JobWorker(b.dataSource, b.instanceId, b.kinds, b.queues, b.json, metrics, queue,
                 new JobWorker.WorkerSettings(b.promoteInterval, b.rescueInterval, b.pruneInterval, b.statsInterval));
+        this.queue.onCommittedEnqueue(worker::wake);
     }
 
     /** A builder on {@code dataSource} (any PostgreSQL DataSource; a pool is recommended). */

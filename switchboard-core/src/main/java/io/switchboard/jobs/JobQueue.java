@@ -42,6 +42,9 @@ public final class JobQueue {
     private final JobRows rows;
     private final JobMetrics metrics;
     private final Retention retention;
+    /** Wakes this instance's own runner of a queue: set by the engine, a no-op for producer-only use. */
+    private volatile java.util.function.Consumer<String> localWake = queue -> {
+    };
 
     JobQueue(DataSource dataSource, KindRegistry kinds, JsonMapper json, JobMetrics metrics, Retention retention) {
         this.retention = retention;
@@ -57,11 +60,18 @@ public final class JobQueue {
         return enqueue(JobRequest.of(kind, args));
     }
 
-    /** Enqueues one job in a transaction of its own; it is durable when this returns. */
+    /**
+     * Enqueues one job in a transaction of its own; it is durable when this returns. If this instance works the
+     * job's queue, its runner is woken at once, without waiting for the NOTIFY round trip through the database.
+     */
     public EnqueueResult enqueue(JobRequest request) {
         Prepared job = prepare(request);
         try (Connection connection = dataSource.getConnection()) {
-            return insert(connection, job, request);
+            EnqueueResult result = insert(connection, job, request);
+            if (result.state() == JobState.AVAILABLE && !result.duplicate()) {
+                localWake.accept(job.queue());
+            }
+            return result;
         } catch (SQLException e) {
             throw new JobQueueException("could not enqueue a job of kind '" + job.kind() + "'", e);
         }
@@ -95,6 +105,7 @@ public final class JobQueue {
         try (Connection connection = dataSource.getConnection()) {
             int inserted = Transactions.inTransaction(connection, c -> insertAll(c, jobs));
             countEnqueued(jobs);
+            jobs.stream().map(Prepared::queue).distinct().forEach(localWake);
             return inserted;
         } catch (SQLException e) {
             throw new JobQueueException("could not enqueue " + jobs.size() + " jobs", e);
@@ -115,6 +126,11 @@ public final class JobQueue {
         } catch (SQLException e) {
             throw new JobQueueException("could not enqueue " + jobs.size() + " jobs", e);
         }
+    }
+
+    /** Called by the engine: wake the local runner of a queue after a committed enqueue. */
+    void onCommittedEnqueue(java.util.function.Consumer<String> wake) {
+        this.localWake = wake;
     }
 
     /** The job with {@code id}, if it exists. */
