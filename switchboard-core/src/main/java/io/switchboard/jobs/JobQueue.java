@@ -45,9 +45,11 @@ public final class JobQueue {
     /** Wakes this instance's own runner of a queue: set by the engine, a no-op for producer-only use. */
     private volatile java.util.function.Consumer<String> localWake = queue -> {
     };
+    private final RemoteWakeups remoteWakeups;
 
     JobQueue(DataSource dataSource, KindRegistry kinds, JsonMapper json, JobMetrics metrics, Retention retention) {
         this.retention = retention;
+        this.remoteWakeups = new RemoteWakeups(dataSource);
         this.dataSource = dataSource;
         this.kinds = kinds;
         this.json = json;
@@ -67,9 +69,10 @@ public final class JobQueue {
     public EnqueueResult enqueue(JobRequest request) {
         Prepared job = prepare(request);
         try (Connection connection = dataSource.getConnection()) {
-            EnqueueResult result = insert(connection, job, request);
+            EnqueueResult result = insert(connection, job, JobSql.INSERT);
             if (result.state() == JobState.AVAILABLE && !result.duplicate()) {
                 localWake.accept(job.queue());
+                remoteWakeups.wake(job.queue());
             }
             return result;
         } catch (SQLException e) {
@@ -85,7 +88,7 @@ public final class JobQueue {
         Objects.requireNonNull(connection, "connection");
         Prepared job = prepare(request);
         try {
-            return insert(connection, job, request);
+            return insert(connection, job, JobSql.INSERT_AND_NOTIFY);
         } catch (SQLException e) {
             throw new JobQueueException("could not enqueue a job of kind '" + job.kind() + "'", e);
         }
@@ -387,9 +390,9 @@ public final class JobQueue {
         return prepared;
     }
 
-    private EnqueueResult insert(Connection connection, Prepared job, JobRequest request) throws SQLException {
+    private EnqueueResult insert(Connection connection, Prepared job, String sql) throws SQLException {
         for (int tries = 0; tries < 5; tries++) {
-            try (PreparedStatement ps = connection.prepareStatement(JobSql.INSERT)) {
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
                 ps.setString(1, job.queue());
                 ps.setString(2, job.kind());
                 ps.setString(3, job.argsJson());

@@ -15,20 +15,26 @@ final class JobSql {
 
     static final String UNFINISHED = "('scheduled', 'available', 'running')";
 
-    /** Insert one job, or nothing when its unique key is held by an unfinished job; wakes workers of its queue. */
+    /** Insert one job, or nothing when its unique key is held by an unfinished job. */
     static final String INSERT = """
-            WITH ins AS (
-                INSERT INTO switchboard.jobs (queue, kind, args, state, priority, run_at, max_attempts, unique_key)
-                SELECT q.queue, q.kind, q.args, CASE WHEN q.run_at <= now() THEN 'available' ELSE 'scheduled' END,
-                       q.priority, q.run_at, q.max_attempts, q.unique_key
-                FROM (SELECT ?::text AS queue, ?::text AS kind, ?::jsonb AS args, ?::smallint AS priority,
-                             coalesce(?::timestamptz, now() + ?::bigint * interval '1 millisecond') AS run_at,
-                             ?::int AS max_attempts, ?::text AS unique_key) q
-                ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL AND state IN %s DO NOTHING
-                RETURNING id, state, queue
-            )
+            INSERT INTO switchboard.jobs (queue, kind, args, state, priority, run_at, max_attempts, unique_key)
+            SELECT q.queue, q.kind, q.args, CASE WHEN q.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+                   q.priority, q.run_at, q.max_attempts, q.unique_key
+            FROM (SELECT ?::text AS queue, ?::text AS kind, ?::jsonb AS args, ?::smallint AS priority,
+                         coalesce(?::timestamptz, now() + ?::bigint * interval '1 millisecond') AS run_at,
+                         ?::int AS max_attempts, ?::text AS unique_key) q
+            ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL AND state IN %s DO NOTHING
+            RETURNING id, state, queue
+            """.formatted(UNFINISHED);
+
+    /**
+     * The same insert that also wakes workers of its queue at commit: for jobs enqueued in the caller's
+     * transaction, whose commit Switchboard does not see.
+     */
+    static final String INSERT_AND_NOTIFY = """
+            WITH ins AS (%s)
             SELECT id, state, CASE WHEN state = 'available' THEN pg_notify('%s', queue)::text END FROM ins
-            """.formatted(UNFINISHED, NOTIFY_CHANNEL);
+            """.formatted(INSERT.strip(), NOTIFY_CHANNEL);
 
     /** The unfinished job holding a unique key. */
     static final String FIND_UNIQUE = """

@@ -93,6 +93,28 @@ class JobQueueTest {
     }
 
     @Test
+    void anotherInstanceIsWokenByNotifyNotByPolling() {
+        CountDownLatch ran = new CountDownLatch(2);
+        started(fastEngine(ds).queue(QueueOptions.defaults(QueueOptions.DEFAULT_QUEUE).withPollInterval(Duration.ofMinutes(5)))
+                .handler(PAYLOAD, (args, ctx) -> ran.countDown()));
+        sleep(500); // the worker's first poll is behind it: from now on only a NOTIFY wakes it
+        JobEngine producer = producerOnly();
+        producer.queue().enqueue(PAYLOAD, new Payload("own transaction", 1));
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            producer.queue().enqueue(c, JobRequest.of(PAYLOAD, new Payload("caller's transaction", 2)));
+            c.commit();
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+        try {
+            assertThat(ran.await(20, TimeUnit.SECONDS)).as("both started long before the 5-minute poll").isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void jobEnqueuedInARolledBackTransactionDoesNotExist() throws Exception {
         JobEngine engine = producerOnly();
         long id;
