@@ -61,7 +61,7 @@ final class Results {
     void print(PrintStream out) {
         out.println();
         out.println("== Configurations ==");
-        configurations.forEach((system, configuration) -> out.printf("%-20s %s%n", system, configuration));
+        configurations.forEach((system, configuration) -> out.printf("%-28s %s%n", system, configuration));
         for (Metric metric : Metric.values()) {
             Map<String, List<Double>> bySystem = values.get(metric);
             if (bySystem == null) {
@@ -70,12 +70,12 @@ final class Results {
             out.println();
             out.printf("== %s (%s, %s; %s is better) ==%n", metric.label, metric.unit, metric.meaning,
                     metric.higherIsBetter ? "higher" : "lower");
-            out.printf("%-20s %12s  %-34s %16s %16s%n", "system", "median", "runs", "system/switchb.", "system/raw-sql");
+            out.printf("%-28s %12s  %-34s %16s %16s%n", "system", "median", "runs", "system/switchb.", "system/raw-sql");
             Double switchboard = median(metric, Systems.SWITCHBOARD);
             Double raw = median(metric, Systems.RAW_SQL);
             bySystem.forEach((system, runs) -> {
                 double median = median(metric, system);
-                out.printf("%-20s %12s  %-34s %16s %16s%n", system, format(median, metric),
+                out.printf("%-28s %12s  %-34s %16s %16s%n", system, format(median, metric),
                         String.join(" ", runs.stream().map(v -> format(v, metric)).toList()),
                         ratio(median, switchboard), ratio(median, raw));
             });
