@@ -50,7 +50,7 @@ public final class BenchMain {
             MachineInfo.describe(postgres.version(), postgres.settings()).forEach(System.out::println);
             System.out.println("options:  " + options);
             System.out.println();
-            BenchContext context = new BenchContext(postgres, options, results, new ForeignLoad(postgres.postmasterPid()));
+            BenchContext context = new BenchContext(postgres, options, results, new CpuWatch(postgres.postmasterPid()));
             DrainWorkload drain = new DrainWorkload(context);
             LatencyWorkload latency = new LatencyWorkload(context);
             EnqueueWorkload enqueue = new EnqueueWorkload(context);

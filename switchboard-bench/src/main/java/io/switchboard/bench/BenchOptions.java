@@ -59,8 +59,8 @@ record BenchOptions(
               --raw-batch=N          raw-sql jobs per claim (default 500)
               --db-scheduler-threads=N     db-scheduler executor threads (default 128)
               --jobrunr-workers=N    JobRunr worker count (default 64)
-              --latency-variants=true      also measure latency of db-scheduler and JobRunr with short poll intervals, and
-                                   of Switchboard with producer and workers in separate instances (default true)
+              --latency-variants=true      also measure latency of db-scheduler and JobRunr with short poll
+                                           intervals, and of Switchboard across two instances (default true)
               --jvm-warmup=true      run every system unmeasured through 11k jobs first, to warm up the JIT (default true)
               --pg-setting=name=value      an extra PostgreSQL setting, e.g. log_min_duration_statement=50 (repeatable)
               --analyze-after-load=true    VACUUM ANALYZE after the drain's pre-load, as a production table has statistics (default true)

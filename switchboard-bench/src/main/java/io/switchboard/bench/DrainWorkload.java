@@ -28,7 +28,7 @@ final class DrainWorkload {
              QueueSystem queue = Systems.create(system, database.dataSource(), options, false)) {
             results.configuration(queue.name(), queue.configuration());
             context.awaitQuiet();
-            ForeignLoad.Mark loadMark = context.foreignLoad().mark();
+            CpuWatch.Mark loadMark = context.cpu().mark();
             long loadStart = System.nanoTime();
             for (int first = 0; first < jobs; first += options.batch()) {
                 queue.enqueueBatch(first, Math.min(options.batch(), jobs - first));
@@ -43,7 +43,7 @@ final class DrainWorkload {
             }
             postgres.settle(database, options.analyzeAfterLoad());
             context.awaitQuiet();
-            ForeignLoad.Mark mark = context.foreignLoad().mark();
+            CpuWatch.Mark mark = context.cpu().mark();
 
             LongAdder started = new LongAdder();
             AtomicLong firstStart = new AtomicLong();
@@ -69,9 +69,10 @@ final class DrainWorkload {
                 unfinished = queue.unfinished();
             }
             long end = System.nanoTime();
-            double foreign = context.checkDisturbance(mark, run, system + " drain");
-            double seconds = (end - firstStart.get()) / 1e9;
+            CpuWatch.Usage cpu = context.checkDisturbance(mark, run, system + " drain");
             long done = jobs - unfinished;
+            // No job started before the timeout: the rate is zero, not a division by a meaningless interval.
+            double seconds = firstStart.get() == 0 ? Double.POSITIVE_INFINITY : (end - firstStart.get()) / 1e9;
             double rate = done / seconds;
             results.add(Results.Metric.DRAIN, queue.name(), rate);
             if (unfinished > 0) {
@@ -83,8 +84,8 @@ final class DrainWorkload {
                 results.note(String.format("run %d: %s drain: handlers ran %,d times for %,d jobs; the database shows %,d jobs "
                         + "claimed more than once (lease expired, job rescued and re-run)", run, system, started.sum(), jobs, Math.max(0, again)));
             }
-            BenchMain.log("%s drain: %,d jobs durably done in %.2f s = %,.0f jobs/s%s (other processes: %.2f cores)", system,
-                    done, seconds, rate, unfinished > 0 ? " (timed out, " + unfinished + " unfinished)" : "", foreign);
+            BenchMain.log("%s drain: %,d jobs durably done in %.2f s = %,.0f jobs/s%s (%s)", system,
+                    done, seconds, rate, unfinished > 0 ? " (timed out, " + unfinished + " unfinished)" : "", cpu);
         }
     }
 }

@@ -58,17 +58,17 @@ final class EnqueueWorkload {
             }
             Thread.sleep(TimeUnit.NANOSECONDS.toMillis(measureFrom - System.nanoTime()));
             long countAtStart = enqueued.sum();
-            ForeignLoad.Mark mark = context.foreignLoad().mark();
+            CpuWatch.Mark mark = context.cpu().mark();
             long measuredFrom = System.nanoTime();
             for (Thread thread : threads) {
                 thread.join();
             }
             double seconds = (System.nanoTime() - measuredFrom) / 1e9;
             double rate = (enqueued.sum() - countAtStart) / seconds;
-            double foreign = context.checkDisturbance(mark, run, system + " enqueue-single");
+            CpuWatch.Usage cpu = context.checkDisturbance(mark, run, system + " enqueue-single");
             results.add(Results.Metric.ENQUEUE_SINGLE, queue.name(), rate);
-            BenchMain.log("%s enqueue one at a time: %,d jobs by %d threads in %.1f s = %,.0f jobs/s (other processes: %.2f cores)",
-                    system, enqueued.sum() - countAtStart, options.enqueueThreads(), seconds, rate, foreign);
+            BenchMain.log("%s enqueue one at a time: %,d jobs by %d threads in %.1f s = %,.0f jobs/s (%s)",
+                    system, enqueued.sum() - countAtStart, options.enqueueThreads(), seconds, rate, cpu);
         }
     }
 
@@ -77,16 +77,16 @@ final class EnqueueWorkload {
         try (BenchPostgres.Database database = postgres.createDatabase(system + "_bulk", Systems.poolSize(system, options));
              QueueSystem queue = Systems.create(system, database.dataSource(), options, false)) {
             context.awaitQuiet();
-            ForeignLoad.Mark mark = context.foreignLoad().mark();
+            CpuWatch.Mark mark = context.cpu().mark();
             long start = System.nanoTime();
             for (int first = 0; first < jobs; first += options.batch()) {
                 queue.enqueueBatch(first, Math.min(options.batch(), jobs - first));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            double foreign = context.checkDisturbance(mark, run, system + " enqueue-bulk");
+            CpuWatch.Usage cpu = context.checkDisturbance(mark, run, system + " enqueue-bulk");
             results.add(Results.Metric.ENQUEUE_BULK, queue.name(), jobs / seconds);
-            BenchMain.log("%s enqueue bulk: %,d jobs in batches of %,d in %.2f s = %,.0f jobs/s (other processes: %.2f cores)",
-                    system, jobs, options.batch(), seconds, jobs / seconds, foreign);
+            BenchMain.log("%s enqueue bulk: %,d jobs in batches of %,d in %.2f s = %,.0f jobs/s (%s)",
+                    system, jobs, options.batch(), seconds, jobs / seconds, cpu);
         }
     }
 }

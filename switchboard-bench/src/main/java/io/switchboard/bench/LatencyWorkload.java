@@ -46,7 +46,7 @@ final class LatencyWorkload {
             });
             Thread.sleep(1000);
             context.awaitQuiet();
-            ForeignLoad.Mark mark = context.foreignLoad().mark();
+            CpuWatch.Mark mark = context.cpu().mark();
 
             long period = TimeUnit.SECONDS.toNanos(1) / rate;
             long origin = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
@@ -76,7 +76,7 @@ final class LatencyWorkload {
             for (Thread producer : producers) {
                 producer.join();
             }
-            double foreign = context.checkDisturbance(mark, run, queue.name() + " latency");
+            CpuWatch.Usage cpu = context.checkDisturbance(mark, run, queue.name() + " latency");
             double offered = (total - warmupJobs) / ((enqueuedAt.get(total - 1) - enqueuedAt.get(warmupJobs)) / 1e9);
 
             // Poll-bound peers start their last jobs up to one poll interval later.
@@ -117,10 +117,10 @@ final class LatencyWorkload {
             }
             Arrays.sort(enqueueMillis);
             BenchMain.log("%s latency: offered %,.0f jobs/s, enqueue-to-start p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, "
-                            + "max %.2f ms; the enqueue call itself p50 %.2f ms, p99 %.2f ms; worst producer lag %.1f ms%s (other processes: %.2f cores)",
+                            + "max %.2f ms; the enqueue call itself p50 %.2f ms, p99 %.2f ms; worst producer lag %.1f ms%s (%s)",
                     queue.name(), offered, p50, percentile(latencies, 90), p99,
                     measured == 0 ? Double.NaN : latencies[measured - 1], percentile(enqueueMillis, 50),
-                    percentile(enqueueMillis, 99), worstLag.get() / 1e6, missing > 0 ? ", " + missing + " never started" : "", foreign);
+                    percentile(enqueueMillis, 99), worstLag.get() / 1e6, missing > 0 ? ", " + missing + " never started" : "", cpu);
         }
     }
 
