@@ -1,5 +1,7 @@
 package io.switchboard.jobs;
 
+import static io.switchboard.db.Columns.instant;
+
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,8 +35,4 @@ final class JobRows {
                 instant(rs, 16));
     }
 
-    static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.lock;
 
+import static io.switchboard.db.Columns.instant;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -199,10 +200,6 @@ public final class Leases implements AutoCloseable {
                 instant(rs, 6), instant(rs, 7), rs.getBoolean(8));
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
 
     private final class HeldLease implements Lease {
         private final String name;

@@ -1,5 +1,7 @@
 package io.switchboard.schedule;
 
+import static io.switchboard.db.Columns.instant;
+
 import io.switchboard.db.Transactions;
 import io.switchboard.jobs.EnqueueResult;
 import io.switchboard.jobs.JobContext;
@@ -23,7 +25,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -704,8 +705,4 @@ public final class Scheduler implements AutoCloseable {
                 started != null && finished != null ? Duration.between(started, finished) : null, rs.getString(first + 12));
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
 }
