@@ -54,7 +54,7 @@ record BenchOptions(
               --enqueue-duration=10s measured time of the one-at-a-time enqueue workload (default 10s)
               --batch=N              batch size of bulk enqueues (default 10000)
               --drain-timeout=90s    a drain still running after this reports its rate so far (default 90s)
-              --switchboard-concurrency=N  Switchboard handlers per queue (default 200)
+              --switchboard-concurrency=N  Switchboard handlers per queue (default 1000)
               --raw-threads=N        raw-sql worker threads (default 4)
               --raw-batch=N          raw-sql jobs per claim (default 500)
               --db-scheduler-threads=N     db-scheduler executor threads (default 128)
@@ -79,7 +79,7 @@ record BenchOptions(
         Duration enqueueDuration = Duration.ofSeconds(10);
         int batch = 10_000;
         Duration drainTimeout = Duration.ofSeconds(90);
-        int sbConcurrency = 200;
+        int sbConcurrency = 1000;
         int rawThreads = 4;
         int rawBatch = 500;
         int dbsThreads = 128;

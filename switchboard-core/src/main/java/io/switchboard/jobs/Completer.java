@@ -61,7 +61,7 @@ final class Completer implements Runnable {
                     pending.drainTo(batch, MAX_BATCH - 1);
                 }
                 write(batch);
-                batch.forEach(worker::completed);
+                worker.completed(batch);
                 batch.clear();
                 failures = 0;
             } catch (InterruptedException e) {
@@ -81,16 +81,10 @@ final class Completer implements Runnable {
     }
 
     private void write(List<RunningJob> batch) throws SQLException {
-        Long[] ids = new Long[batch.size()];
-        Integer[] attempts = new Integer[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            ids[i] = batch.get(i).id;
-            attempts[i] = batch.get(i).attempt;
-        }
+        Attempts attempts = Attempts.of(batch);
         try (Connection connection = worker.dataSource().getConnection();
              PreparedStatement ps = connection.prepareStatement(JobSql.COMPLETE_MANY)) {
-            ps.setArray(1, connection.createArrayOf("int8", ids));
-            ps.setArray(2, connection.createArrayOf("int4", attempts));
+            attempts.bind(connection, ps, 1, 2);
             ps.setString(3, worker.workerId());
             int updated = ps.executeUpdate();
             if (updated != batch.size()) {

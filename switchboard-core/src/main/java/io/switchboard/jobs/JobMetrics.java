@@ -5,10 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -21,6 +21,14 @@ final class JobMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    /** The meters every job touches, found once per (queue, kind) instead of by name on every job. */
+    private final Map<QueueKind, RunMeters> runMeters = new ConcurrentHashMap<>();
+
+    private record QueueKind(String queue, String kind) {
+    }
+
+    private record RunMeters(Counter started, Timer lag, Counter completed, Timer duration) {
+    }
 
     JobMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,13 +39,21 @@ final class JobMetrics {
     }
 
     void started(String queue, String kind, long lagMillis) {
-        counter("switchboard.jobs.started", queue, kind).increment();
-        timer("switchboard.jobs.lag", queue, kind).record(Duration.ofMillis(Math.max(0, lagMillis)));
+        RunMeters meters = runMeters(queue, kind);
+        meters.started().increment();
+        meters.lag().record(Math.max(0, lagMillis), TimeUnit.MILLISECONDS);
     }
 
     void completed(String queue, String kind, long runNanos) {
-        counter("switchboard.jobs.completed", queue, kind).increment();
-        timer("switchboard.jobs.duration", queue, kind).record(Duration.ofNanos(runNanos));
+        RunMeters meters = runMeters(queue, kind);
+        meters.completed().increment();
+        meters.duration().record(runNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private RunMeters runMeters(String queue, String kind) {
+        return runMeters.computeIfAbsent(new QueueKind(queue, kind), k -> new RunMeters(
+                counter("switchboard.jobs.started", queue, kind), timer("switchboard.jobs.lag", queue, kind),
+                counter("switchboard.jobs.completed", queue, kind), timer("switchboard.jobs.duration", queue, kind)));
     }
 
     void failed(String queue, String kind) {

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,10 +209,19 @@ final class JobWorker {
         handler.handle((T) args, job);
     }
 
-    /** Called by the completer once a batch is written. */
-    void completed(RunningJob job) {
-        finishTracking(job);
-        metrics.completed(job.queue, job.kind, System.nanoTime() - job.startedNanos);
+    /** Called by the completer once a batch is written; frees the batch's slots with one signal per queue. */
+    void completed(List<RunningJob> batch) {
+        Map<QueueRunner, Integer> freed = new HashMap<>();
+        long now = System.nanoTime();
+        for (RunningJob job : batch) {
+            inFlight.remove(job.id, job);
+            QueueRunner runner = job.takeSlot();
+            if (runner != null) {
+                freed.merge(runner, 1, Integer::sum);
+            }
+            metrics.completed(job.queue, job.kind, now - job.startedNanos);
+        }
+        freed.forEach(QueueRunner::releaseSlots);
     }
 
     void completionsRefused(int count) {
@@ -292,12 +302,9 @@ final class JobWorker {
     }
 
     private void release(List<RunningJob> jobs) {
-        Long[] ids = jobs.stream().map(j -> j.id).toArray(Long[]::new);
-        Integer[] attempts = jobs.stream().map(j -> j.attempt).toArray(Integer[]::new);
         try (Connection connection = dataSource.getConnection();
              PreparedStatement ps = connection.prepareStatement(JobSql.RELEASE)) {
-            ps.setArray(1, connection.createArrayOf("int8", ids));
-            ps.setArray(2, connection.createArrayOf("int4", attempts));
+            Attempts.of(jobs).bind(connection, ps, 1, 2);
             ps.setString(3, workerId);
             List<String> queues = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -353,8 +360,7 @@ final class JobWorker {
                 long lease = runner == null ? QueueOptions.DEFAULT_LEASE.toMillis() : runner.options().leaseDuration().toMillis();
                 Collection<RunningJob> jobs = entry.getValue();
                 ps.setLong(1, lease);
-                ps.setArray(2, connection.createArrayOf("int8", jobs.stream().map(j -> j.id).toArray()));
-                ps.setArray(3, connection.createArrayOf("int4", jobs.stream().map(j -> j.attempt).toArray()));
+                Attempts.of(jobs).bind(connection, ps, 2, 3);
                 ps.setString(4, workerId);
                 Map<Long, Boolean> renewed = new LinkedHashMap<>();
                 try (ResultSet rs = ps.executeQuery()) {

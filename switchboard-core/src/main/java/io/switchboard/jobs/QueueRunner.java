@@ -61,11 +61,11 @@ final class QueueRunner implements Runnable {
         }
     }
 
-    /** A handler finished: its slot is free again. */
-    void releaseSlot() {
+    /** Handlers finished and their outcomes are written: their slots are free again. */
+    void releaseSlots(int count) {
         lock.lock();
         try {
-            freeSlots++;
+            freeSlots += count;
             changed.signal();
         } finally {
             lock.unlock();

@@ -53,10 +53,19 @@ final class RunningJob implements JobContext {
 
     /** Frees the job's slot exactly once: the runner may claim another job. */
     void releaseSlot() {
-        QueueRunner r = runner;
-        if (r != null && slotReleased.compareAndSet(false, true)) {
-            r.releaseSlot();
+        QueueRunner r = takeSlot();
+        if (r != null) {
+            r.releaseSlots(1);
         }
+    }
+
+    /**
+     * Gives up the job's slot exactly once without telling its runner yet (for releasing many slots at once).
+     * @return the runner to tell, or null when the slot was already given up
+     */
+    QueueRunner takeSlot() {
+        QueueRunner r = runner;
+        return r != null && slotReleased.compareAndSet(false, true) ? r : null;
     }
 
     @Override
