@@ -72,6 +72,7 @@ public final class JobEngine implements AutoCloseable {
             throw new IllegalArgumentException("timeout must not be negative");
         }
         worker.stop(timeout);
+        queue.stopWakeups();
     }
 
     /** {@link #stop(Duration)} with the configured shutdown timeout. */

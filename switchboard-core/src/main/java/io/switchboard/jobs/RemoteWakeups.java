@@ -47,6 +47,18 @@ final class RemoteWakeups {
         }
     }
 
+    /** Stops the sender thread (wake-ups still pending are dropped: receivers poll); a later wake-up starts a new one. */
+    void stop() {
+        Thread running;
+        synchronized (this) {
+            running = sender;
+            sender = null;
+        }
+        if (running != null) {
+            running.interrupt();
+        }
+    }
+
     private void run() {
         long lastTroubleLog = 0;
         while (true) {
