@@ -2,6 +2,7 @@ package io.switchboard.server.tenancy;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -62,7 +63,10 @@ class JwtAuthenticator {
         if (settings.jwksUrl() != null) {
             try {
                 jwks = new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256),
-                        JWKSourceBuilder.create(settings.jwksUrl().toURL()).retrying(true).build());
+                        JWKSourceBuilder.create(settings.jwksUrl().toURL(),
+                                        // 5 s to connect and read, 1 MiB at most: the defaults (0.5 s) are tight.
+                                        new DefaultResourceRetriever(5_000, 5_000, 1 << 20))
+                                .retrying(true).build());
             } catch (MalformedURLException | IllegalArgumentException e) {
                 throw new IllegalStateException("switchboard.auth.jwt.jwks-url is not a valid URL: " + settings.jwksUrl(), e);
             }
