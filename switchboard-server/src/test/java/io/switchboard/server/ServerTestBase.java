@@ -23,12 +23,12 @@ public abstract class ServerTestBase {
     protected static final PostgresDatabase db = PostgresDatabase.shared();
 
     @DynamicPropertySource
-    static void serverDatabase(DynamicPropertyRegistry registry) {
+    protected static void serverDatabase(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", db::jdbcUrl);
     }
 
     @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
+    protected static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
         ServerTests.stopWorkers(context);
     }
 
@@ -42,7 +42,7 @@ public abstract class ServerTestBase {
     protected ApiClient api;
 
     @BeforeEach
-    void platformAdminClient() {
+    protected void platformAdminClient() {
         api = ServerTests.adminClient(context, port);
     }
 }

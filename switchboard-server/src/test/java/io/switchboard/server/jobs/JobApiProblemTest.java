@@ -16,7 +16,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every kind of bad request gets a specific RFC 9457 problem and leaves the queue untouched. */
 class JobApiProblemTest extends ServerTestBase {
-    ApiClient api;
     long jobsBefore;
 
     @BeforeEach
