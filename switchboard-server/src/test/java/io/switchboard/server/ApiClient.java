@@ -12,19 +12,41 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.fail;
 
-/** Real HTTP calls against a running server, with JSON bodies. */
+/**
+ * Real HTTP calls against a running server, with JSON bodies, sent with {@code Authorization: Bearer <token>} when
+ * the client has a token. Every POST carries a random {@code Idempotency-Key} (required on some endpoints).
+ */
 public final class ApiClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String token;
 
+    /** A client without credentials. */
     public ApiClient(int port) {
+        this(port, null);
+    }
+
+    /** A client that authenticates with {@code token} (an API key or a JWT). */
+    public ApiClient(int port, String token) {
         this.baseUrl = "http://127.0.0.1:" + port;
+        this.token = token;
+    }
+
+    private ApiClient(String baseUrl, String token) {
+        this.baseUrl = baseUrl;
+        this.token = token;
+    }
+
+    /** The same server with another credential ({@code null}: none). */
+    public ApiClient withToken(String otherToken) {
+        return new ApiClient(baseUrl, otherToken);
     }
 
     /** A response, its body parsed as JSON when it is JSON. */
@@ -47,11 +69,30 @@ public final class ApiClient {
     }
 
     public Response post(String path, String jsonBody) {
+        return send("POST", path, jsonBody);
+    }
+
+    public Response patch(String path, String jsonBody) {
+        return send("PATCH", path, jsonBody);
+    }
+
+    public Response delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    /** A request with a JSON body (or none) and extra headers given as name, value, name, value, ... */
+    public Response send(String method, String path, String jsonBody, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
         if (jsonBody == null) {
-            request.POST(HttpRequest.BodyPublishers.noBody());
+            request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(jsonBody));
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+        }
+        if (method.equals("POST")) {
+            request.header("Idempotency-Key", UUID.randomUUID().toString());
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.setHeader(headers[i], headers[i + 1]);
         }
         return send(request);
     }
@@ -91,7 +132,10 @@ public final class ApiClient {
 
     private Response send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+            if (token != null) {
+                request.setHeader("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             String type = response.headers().firstValue("Content-Type").orElse("");
             JsonNode json = type.contains("json") && !response.body().isEmpty() ? JSON.readTree(response.body()) : null;

@@ -1,12 +1,18 @@
 package io.switchboard.server;
 
 import io.switchboard.Switchboard;
+import io.switchboard.server.tenancy.PlatformKeys;
 import org.springframework.context.ApplicationContext;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /** Shared steps of the server's Spring Boot tests. */
 public final class ServerTests {
+    private static final Map<ApplicationContext, String> ADMIN_KEYS = Collections.synchronizedMap(new WeakHashMap<>());
+
     private ServerTests() {
     }
 
@@ -16,5 +22,15 @@ public final class ServerTests {
      */
     public static void stopWorkers(ApplicationContext context) {
         context.getBean(Switchboard.class).stop(Duration.ofSeconds(5));
+    }
+
+    /** A platform-admin API key of the context's database, issued directly (not the printed bootstrap key). */
+    public static String adminKey(ApplicationContext context) {
+        return ADMIN_KEYS.computeIfAbsent(context, c -> c.getBean(PlatformKeys.class).issue("test platform admin"));
+    }
+
+    /** A client on {@code port} authenticated as platform admin. */
+    public static ApiClient adminClient(ApplicationContext context, int port) {
+        return new ApiClient(port, adminKey(context));
     }
 }

@@ -2,10 +2,14 @@ package io.switchboard.server.database;
 
 import io.switchboard.postgres.embedded.EmbeddedPostgres;
 import io.switchboard.server.ApiClient;
+import io.switchboard.server.ServerTests;
 import io.switchboard.server.SwitchboardServerApplication;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -17,6 +21,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +30,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** With no database URL the server runs its own PostgreSQL, whose data outlives the server. */
+@ExtendWith(OutputCaptureExtension.class)
 class EmbeddedDatabaseModeTest {
+    private static final Pattern BOOTSTRAP_KEY = Pattern.compile("shown ONCE, store it now\\):\\s+(sb_[0-9a-f]{12}_[A-Za-z0-9_-]{43})");
+
     private Path root;
 
     @BeforeEach
@@ -42,12 +51,17 @@ class EmbeddedDatabaseModeTest {
     }
 
     @Test
-    void withoutADatabaseUrlTheServerRunsEmbeddedPostgresWhoseDataSurvivesARestart() {
+    void withoutADatabaseUrlTheServerRunsEmbeddedPostgresWhoseDataSurvivesARestartAndPrintsTheAdminKeyOnlyOnce(
+            CapturedOutput output) {
         Path dataDir = root.resolve("postgres");
         long id;
         EmbeddedPostgres firstPostgres;
         try (ConfigurableApplicationContext app = start(dataDir)) {
-            ApiClient api = client(app);
+            Matcher banner = BOOTSTRAP_KEY.matcher(output.getOut());
+            assertThat(banner.find()).as("bootstrap key banner on stdout").isTrue();
+            ApiClient api = new ApiClient(port(app), banner.group(1));
+            assertThat(output.getAll()).as("the key is printed once and never logged")
+                    .containsOnlyOnce(banner.group(1));
             JsonNode health = api.get("/actuator/health").json();
             assertThat(health.get("status").asString()).isEqualTo("UP");
             assertThat(health.get("components").get("db").get("status").asString()).isEqualTo("UP");
@@ -59,8 +73,11 @@ class EmbeddedDatabaseModeTest {
         assertThat(firstPostgres.isRunning()).as("embedded PostgreSQL stopped with the server").isFalse();
         assertThat(dataDir.resolve("PG_VERSION")).exists();
 
+        int printedBefore = output.getOut().length();
         try (ConfigurableApplicationContext app = start(dataDir)) {
-            ApiClient api = client(app);
+            assertThat(output.getOut().substring(printedBefore)).as("no key printed on a later start")
+                    .doesNotContain("shown ONCE").doesNotContainPattern("sb_[0-9a-f]{12}_");
+            ApiClient api = ServerTests.adminClient(app, port(app));
             assertThat(api.get("/actuator/health").json().get("status").asString()).isEqualTo("UP");
             JsonNode job = api.get("/api/jobs/" + id).json();
             assertThat(job.get("state").asString()).isEqualTo("scheduled");
@@ -89,8 +106,8 @@ class EmbeddedDatabaseModeTest {
                 "--switchboard.embedded.data-dir=" + dataDir);
     }
 
-    private static ApiClient client(ConfigurableApplicationContext app) {
-        return new ApiClient(Integer.parseInt(Objects.requireNonNull(app.getEnvironment().getProperty("local.server.port"))));
+    private static int port(ConfigurableApplicationContext app) {
+        return Integer.parseInt(Objects.requireNonNull(app.getEnvironment().getProperty("local.server.port")));
     }
 
     private static boolean isRoot() throws IOException {

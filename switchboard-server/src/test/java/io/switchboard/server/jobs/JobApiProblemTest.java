@@ -2,19 +2,10 @@ package io.switchboard.server.jobs;
 
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
-import io.switchboard.server.ServerTests;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
+import io.switchboard.server.ServerTestBase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,31 +15,11 @@ import java.sql.Statement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every kind of bad request gets a specific RFC 9457 problem and leaves the queue untouched. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@DirtiesContext
-class JobApiProblemTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
-    @LocalServerPort
-    int port;
-
-    ApiClient api;
+class JobApiProblemTest extends ServerTestBase {
     long jobsBefore;
 
     @BeforeEach
-    void client() throws SQLException {
-        api = new ApiClient(port);
+    void countJobsBefore() throws SQLException {
         jobsBefore = countJobs();
     }
 

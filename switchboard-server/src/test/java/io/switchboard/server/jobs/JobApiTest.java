@@ -4,19 +4,11 @@ import io.switchboard.jobs.JobKind;
 import io.switchboard.jobs.KindOptions;
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
-import io.switchboard.server.ServerTests;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
+import io.switchboard.server.ServerTestBase;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -28,23 +20,12 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@DirtiesContext
 @Import(JobApiTest.SlowJob.class)
-class JobApiTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
+class JobApiTest extends ServerTestBase {
     @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
+    static void queues(DynamicPropertyRegistry registry) {
         // A short lease on the test kind's queue: heartbeats, and so cancel checks, come often.
         registry.add("switchboard.jobs.queues.slow.lease", () -> "1s");
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
     }
 
     /** A handler supplied the way users add their own: a {@link JobHandlerRegistration} bean. */
@@ -63,16 +44,6 @@ class JobApiTest {
                         }
                     });
         }
-    }
-
-    @LocalServerPort
-    int port;
-
-    ApiClient api;
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient(port);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.switchboard.test.PostgresDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
@@ -41,9 +42,12 @@ class DatabaseOutageTest {
     @LocalServerPort
     int port;
 
+    @Autowired
+    ApplicationContext context;
+
     @Test
     void requestsDuringADatabaseOutageGet503WithRetryAfterAndTheServerRecovers() {
-        ApiClient api = new ApiClient(port);
+        ApiClient api = ServerTests.adminClient(context, port);
         long before = api.enqueue("""
                 {"kind": "noop", "delayMs": 600000}""");
 
@@ -67,8 +71,8 @@ class DatabaseOutageTest {
                 assertThat(response.json().get("type").asString()).as(path)
                         .isEqualTo("urn:switchboard:problem:database-unavailable");
             }
-            // Which instance answers needs no database.
-            assertThat(api.get("/api/instances/self").status()).isEqualTo(200);
+            // Authentication itself needs the database (keys are checked there, so a revocation holds at once).
+            assertThat(api.get("/api/instances/self").status()).isEqualTo(503);
 
             Response health = api.get("/actuator/health");
             assertThat(health.status()).isEqualTo(503);

@@ -4,22 +4,13 @@ import io.switchboard.Switchboard;
 import io.switchboard.schedule.Schedule;
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
-import io.switchboard.server.ServerTests;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
+import io.switchboard.server.ServerTestBase;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import java.sql.Connection;
@@ -50,22 +41,8 @@ import static org.assertj.core.api.Assertions.fail;
         "switchboard.schedules.nightly.missed-slots=run-once",
         "switchboard.maintenance.prune-history-every=2h",
 })
-@DirtiesContext
 @Import(ScheduleApiTest.BeanSchedule.class)
-class ScheduleApiTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
+class ScheduleApiTest extends ServerTestBase {
     /** A schedule supplied the way code adds its own: a {@link Schedule} bean. */
     @TestConfiguration
     static class BeanSchedule {
@@ -77,18 +54,8 @@ class ScheduleApiTest {
         }
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     Switchboard switchboard;
-
-    ApiClient api;
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient(port);
-    }
 
     @Test
     void intervalScheduleFiresEverySecondAndEachRunEnqueuesItsJob() throws SQLException {
