@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -52,6 +53,18 @@ public final class ApiClient {
             request.POST(HttpRequest.BodyPublishers.noBody());
         } else {
             request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(jsonBody));
+        }
+        return send(request);
+    }
+
+    /** A request with a JSON body (or none) and extra headers. */
+    public Response request(String method, String path, String jsonBody, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+        headers.forEach(request::header);
+        if (jsonBody == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
         }
         return send(request);
     }
