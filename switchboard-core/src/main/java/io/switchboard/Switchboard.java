@@ -1,6 +1,9 @@
 package io.switchboard;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.switchboard.idempotency.IdempotencyKeys;
+import io.switchboard.idempotency.IdempotencyOptions;
 import io.switchboard.instance.Instances;
 import io.switchboard.jobs.JobEngine;
 import io.switchboard.jobs.JobHandler;
@@ -30,7 +33,7 @@ import java.util.function.Consumer;
 
 /**
  * Entry point: Switchboard's capabilities on one PostgreSQL {@link DataSource} — the durable job queue,
- * cluster-safe schedules, leases with fencing tokens, advisory locks and the instance registry.
+ * cluster-safe schedules, leases with fencing tokens, advisory locks, idempotency keys and the instance registry.
  *
  * <pre>{@code
  * record SendEmail(String to) {}
@@ -53,15 +56,17 @@ public final class Switchboard implements AutoCloseable {
     private final Leases leases;
     private final AdvisoryLocks advisoryLocks;
     private final Instances instances;
+    private final IdempotencyKeys idempotencyKeys;
     private ScheduledExecutorService heartbeat;
 
     private Switchboard(JobEngine jobEngine, Scheduler scheduler, Leases leases, AdvisoryLocks advisoryLocks,
-                        Instances instances) {
+                        Instances instances, IdempotencyKeys idempotencyKeys) {
         this.jobEngine = jobEngine;
         this.scheduler = scheduler;
         this.leases = leases;
         this.advisoryLocks = advisoryLocks;
         this.instances = instances;
+        this.idempotencyKeys = idempotencyKeys;
     }
 
     /** A builder on {@code dataSource}. */
@@ -97,6 +102,11 @@ public final class Switchboard implements AutoCloseable {
     /** The instance registry: who is alive, what each runs, which leases each holds. */
     public Instances instances() {
         return instances;
+    }
+
+    /** The idempotency-key store: run a request once, replay its response to retries. */
+    public IdempotencyKeys idempotencyKeys() {
+        return idempotencyKeys;
     }
 
     /** This instance's id (jobs' {@code worker_id}, leases' {@code instance_id}, the registry's id). */
@@ -162,6 +172,8 @@ public final class Switchboard implements AutoCloseable {
         private Duration scheduleTick = Duration.ofMillis(500);
         private Clock clock = Clock.systemUTC();
         private Maintenance maintenance = Maintenance.DEFAULT;
+        private IdempotencyOptions idempotency = IdempotencyOptions.DEFAULT;
+        private MeterRegistry meterRegistry = new CompositeMeterRegistry();
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -210,6 +222,12 @@ public final class Switchboard implements AutoCloseable {
             return this;
         }
 
+        /** Lifetime, in-flight lease and reaping of idempotency keys (default {@link IdempotencyOptions#DEFAULT}). */
+        public Builder idempotency(IdempotencyOptions options) {
+            this.idempotency = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
         /** The clock used only for schedules run locally while the database is unreachable (default UTC system clock). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -225,6 +243,7 @@ public final class Switchboard implements AutoCloseable {
         /** Where metrics go. */
         public Builder meterRegistry(MeterRegistry registry) {
             jobs.meterRegistry(registry);
+            this.meterRegistry = registry;
             return this;
         }
 
@@ -251,6 +270,7 @@ public final class Switchboard implements AutoCloseable {
             String instanceId = jobs.instanceId();
             Leases leases = new Leases(dataSource, instanceId);
             Instances instances = new Instances(dataSource, instanceId);
+            IdempotencyKeys idempotencyKeys = new IdempotencyKeys(dataSource, idempotency, meterRegistry);
             // The maintenance schedules call into objects that exist only after build: hold them here.
             Scheduler[] schedulerRef = new Scheduler[1];
             JobEngine[] engineRef = new JobEngine[1];
@@ -265,13 +285,16 @@ public final class Switchboard implements AutoCloseable {
                 schedulerRef[0].pruneRuns(maintenance.runHistoryRetention());
                 instances.prune();
             }).withMaxAttempts(1));
+            all.add(Schedule.every("switchboard.reap-idempotency-keys", idempotency.reapEvery(),
+                    ctx -> idempotencyKeys.reapExpired()).withMaxAttempts(1));
             Scheduler scheduler = new Scheduler(dataSource, instanceId, all, scheduleTick, clock);
             scheduler.registerJobs(jobs);
             jobs.pruneInterval(Duration.ZERO);
             JobEngine engine = jobs.build();
             schedulerRef[0] = scheduler;
             engineRef[0] = engine;
-            return new Switchboard(engine, scheduler, leases, new AdvisoryLocks(dataSource), instances);
+            return new Switchboard(engine, scheduler, leases, new AdvisoryLocks(dataSource), instances,
+                    idempotencyKeys);
         }
     }
 }

@@ -196,7 +196,8 @@ class SchedulerTest {
     void builtInMaintenanceSchedulesAreVisible() {
         Switchboard sb = instance("node");
         assertThat(sb.schedules().list()).extracting(ScheduleStatus::name)
-                .contains("switchboard.prune-jobs", "switchboard.cleanup-leases", "switchboard.prune-history");
+                .contains("switchboard.prune-jobs", "switchboard.cleanup-leases", "switchboard.prune-history",
+                        "switchboard.reap-idempotency-keys");
     }
 
     @Test

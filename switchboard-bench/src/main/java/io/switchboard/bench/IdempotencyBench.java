@@ -1,0 +1,209 @@
+package io.switchboard.bench;
+
+import io.switchboard.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+
+/**
+ * Overhead of idempotency keys on a write endpoint, through the real server over HTTP: the built server jar runs
+ * as a subprocess on the bench's embedded PostgreSQL, and {@code --threads} clients post {@code POST /api/jobs}
+ * (a delayed no-op job, so workers stay out of the measurement) without and with a unique {@code Idempotency-Key},
+ * interleaved, {@code --runs} runs of {@code --seconds} each (order alternating); reports medians.
+ *
+ * <pre>
+ * mvn -q -B -DskipTests package
+ * java -cp switchboard-bench/target/switchboard-bench.jar io.switchboard.bench.IdempotencyBench \
+ *     [--threads=16] [--seconds=10] [--runs=3] [--server-jar=switchboard-server/target/switchboard-server-*.jar] \
+ *     [--authorization=&lt;Authorization header value&gt;]
+ * </pre>
+ */
+public final class IdempotencyBench {
+    private static final String BODY = "{\"kind\": \"noop\", \"args\": {}, \"delayMs\": 86400000}";
+
+    private IdempotencyBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = Integer.parseInt(arg(args, "--threads=", "16"));
+        int seconds = Integer.parseInt(arg(args, "--seconds=", "10"));
+        int runs = Integer.parseInt(arg(args, "--runs=", "3"));
+        String authorization = arg(args, "--authorization=", null);
+        Path jar = serverJar(arg(args, "--server-jar=", null));
+        Path dir = Files.createTempDirectory("switchboard-idempotency-bench-");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        System.out.printf("idempotency bench: %d client threads, %d s per run, %d runs, %d cores, %s, server %s%n",
+                threads, seconds, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), jar);
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().dataDirectory(dir.resolve("data"))
+                .serverConfig("shared_buffers", "256MB").start()) {
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE idempotency_bench");
+            }
+            int port = freePort();
+            Path log = dir.resolve("server.log");
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", jar.toString(), "--server.port=" + port, "--logging.level.root=WARN",
+                    "--spring.datasource.hikari.maximum-pool-size=" + Math.max(20, threads + 4))
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("SWITCHBOARD_DATABASE_URL", pg.jdbcUrl("idempotency_bench"));
+            builder.environment().put("SWITCHBOARD_DATABASE_USER", "postgres");
+            Process server = builder.start();
+            try {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(5)).build();
+                String base = "http://127.0.0.1:" + port;
+                awaitUp(http, base, server, log);
+                Client plain = new Client(http, base, authorization, false);
+                Client keyed = new Client(http, base, authorization, true);
+                measure(plain, threads, 5);
+                measure(keyed, threads, 5);
+                double[] plainRates = new double[runs];
+                double[] keyedRates = new double[runs];
+                for (int run = 0; run < runs; run++) {
+                    // Alternate which goes first so that drift (autovacuum, table growth) hits both alike.
+                    if (run % 2 == 0) {
+                        plainRates[run] = measure(plain, threads, seconds);
+                        keyedRates[run] = measure(keyed, threads, seconds);
+                    } else {
+                        keyedRates[run] = measure(keyed, threads, seconds);
+                        plainRates[run] = measure(plain, threads, seconds);
+                    }
+                    System.out.printf("run %d: without key %,.0f req/s, with key %,.0f req/s, overhead %.1f %%%n", run + 1,
+                            plainRates[run], keyedRates[run], overhead(plainRates[run], keyedRates[run]));
+                }
+                double p = median(plainRates);
+                double k = median(keyedRates);
+                System.out.printf("%nPOST /api/jobs (median of %d): without key %,.0f req/s, with key %,.0f req/s, "
+                        + "overhead %.1f %% (target <= 15 %%)%n", runs, p, k, overhead(p, k));
+                System.out.printf("BENCH workload=post-jobs system=without-idempotency-key value=%.0f unit=req/s%n", p);
+                System.out.printf("BENCH workload=post-jobs system=with-idempotency-key value=%.0f unit=req/s%n", k);
+                System.out.printf("BENCH workload=idempotency-overhead system=switchboard value=%.1f unit=percent%n", overhead(p, k));
+            } finally {
+                server.destroy();
+                server.waitFor();
+            }
+        }
+    }
+
+    private record Client(HttpClient http, String base, String authorization, boolean withKey) {
+        void post() throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/jobs"))
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(BODY));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            if (withKey) {
+                request.header("Idempotency-Key", UUID.randomUUID().toString());
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException("expected 201, got " + response.statusCode() + ": " + response.body());
+            }
+        }
+    }
+
+    private static double measure(Client client, int threads, int seconds) throws InterruptedException {
+        LongAdder done = new LongAdder();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofSeconds(seconds).toNanos();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            workers.add(Thread.ofPlatform().start(() -> {
+                while (System.nanoTime() < deadline) {
+                    try {
+                        client.post();
+                        done.increment();
+                    } catch (Exception e) {
+                        failures.add(e);
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("request failed", failures.getFirst());
+        }
+        return done.sum() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void awaitUp(HttpClient http, String base, Process server, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new IllegalStateException("the server exited with " + server.exitValue() + "; its log: " + log);
+            }
+            try {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the server did not come up within 120 s; its log: " + log);
+    }
+
+    private static Path serverJar(String given) throws IOException {
+        if (given != null) {
+            return Paths.get(given);
+        }
+        Path target = Paths.get("switchboard-server", "target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(p -> p.getFileName().toString().matches("switchboard-server-.*\\.jar"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException(
+                            "no server jar in " + target.toAbsolutePath() + ": run mvn -DskipTests package first"));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static double overhead(double without, double with) {
+        return (without - with) / without * 100;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static String arg(String[] args, String prefix, String fallback) {
+        for (String arg : args) {
+            if (arg.startsWith(prefix)) {
+                return arg.substring(prefix.length());
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,267 @@
+package io.switchboard.idempotency;
+
+import static io.switchboard.db.Columns.instant;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.db.DatabaseException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The idempotency-key store: lets a retried request get the first request's response instead of running twice.
+ *
+ * <pre>{@code
+ * switch (keys.begin(clientId, idempotencyKey, fingerprintOf(request))) {
+ *     case Claim.Proceed p -> {
+ *         Response r = run(request);
+ *         if (r.status() < 500) keys.complete(p.token(), stored(r)); else keys.release(p.token());
+ *     }
+ *     case Claim.Replay r -> send(r.response());
+ *     case Claim.InFlight f -> send409(f.leaseRemaining());
+ *     case Claim.FingerprintMismatch m -> send422();
+ * }
+ * }</pre>
+ *
+ * <p>Semantics:
+ * <ul>
+ *   <li>A key is unique per scope (for example the client), so two clients' keys never collide.</li>
+ *   <li>A key lives {@link IdempotencyOptions#keyTtl()} (24 h by default) from its first request; then it is treated
+ *       as absent and reaped by the maintenance schedule {@code switchboard.reap-idempotency-keys}.</li>
+ *   <li>A key's first request holds it in flight for {@link IdempotencyOptions#inFlightLease()}; if it neither
+ *       completes nor releases within it (its process died), a retry with the same fingerprint takes it over.</li>
+ *   <li>Only 2xx-4xx responses are stored ({@link StoredResponse}); on a 5xx or an exception the caller releases
+ *       the key so the retry runs again.</li>
+ * </ul>
+ * Claiming a new key is one statement; a retry reads the existing row with a second. Database time only.
+ * Obtain it from {@code Switchboard.idempotencyKeys()}. Thread-safe.
+ */
+public final class IdempotencyKeys {
+    /** Longest key accepted. */
+    public static final int MAX_KEY_LENGTH = 255;
+    /** Longest scope accepted. */
+    public static final int MAX_SCOPE_LENGTH = 200;
+    /** Longest fingerprint accepted. */
+    public static final int MAX_FINGERPRINT_LENGTH = 512;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
+    };
+    /** A key vanishing between the claim and the read (released, reaped) is retried; more than this is a fault. */
+    private static final int MAX_CLAIM_ROUNDS = 5;
+
+    private final DataSource dataSource;
+    private final IdempotencyOptions options;
+    private final Counter proceeded;
+    private final Counter replayed;
+    private final Counter inFlight;
+    private final Counter mismatched;
+    private final Counter reaped;
+
+    /** A store on {@code dataSource} (schema migrated), counting outcomes in {@code meters}. */
+    public IdempotencyKeys(DataSource dataSource, IdempotencyOptions options, MeterRegistry meters) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.options = Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(meters, "meters");
+        this.proceeded = outcome(meters, "proceed");
+        this.replayed = outcome(meters, "replay");
+        this.inFlight = outcome(meters, "in_flight");
+        this.mismatched = outcome(meters, "mismatch");
+        this.reaped = Counter.builder("switchboard.idempotency.reaped").register(meters);
+    }
+
+    /** The options of this store. */
+    public IdempotencyOptions options() {
+        return options;
+    }
+
+    /**
+     * Claims {@code key} in {@code scope} for a request identified by {@code fingerprint} (for example a hash of
+     * method, path and body), or reports what already stands under the key.
+     *
+     * @param scope       whose keys these are (for example the client's id); 1 to {@value #MAX_SCOPE_LENGTH}
+     *                    characters, not blank
+     * @param key         the idempotency key: 1 to {@value #MAX_KEY_LENGTH} printable ASCII characters, not blank
+     * @param fingerprint what the request was; 1 to {@value #MAX_FINGERPRINT_LENGTH} characters, not blank
+     * @throws IllegalArgumentException on bad input (nothing is written)
+     * @throws DatabaseException        if the database cannot be reached
+     */
+    public Claim begin(String scope, String key, String fingerprint) {
+        requireScope(scope);
+        requireKey(key);
+        if (fingerprint == null || fingerprint.isBlank() || fingerprint.length() > MAX_FINGERPRINT_LENGTH) {
+            throw new IllegalArgumentException("fingerprint must be 1 to " + MAX_FINGERPRINT_LENGTH + " characters and not blank");
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            for (int round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+                Claim claim = tryClaim(connection, scope, key, fingerprint);
+                if (claim == null) {
+                    claim = readLive(connection, scope, key, fingerprint);
+                }
+                if (claim != null) {
+                    count(claim);
+                    return claim;
+                }
+            }
+            throw new IllegalStateException("idempotency key '" + key + "' kept vanishing while it was claimed");
+        } catch (SQLException e) {
+            throw new DatabaseException("could not claim idempotency key", e);
+        }
+    }
+
+    /**
+     * Stores {@code response} as the key's answer for its retries. Fenced: only the current holder stores.
+     *
+     * @return true if stored; false if {@code token} no longer holds the key (released, taken over after its lease
+     *         lapsed, expired or already completed)
+     */
+    public boolean complete(IdempotencyToken token, StoredResponse response) {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(response, "response");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(IdempotencySql.COMPLETE)) {
+            ps.setInt(1, response.status());
+            ps.setString(2, response.contentType());
+            ps.setString(3, JSON.writeValueAsString(response.headers()));
+            ps.setBytes(4, response.body());
+            ps.setString(5, token.scope());
+            ps.setString(6, token.key());
+            ps.setLong(7, token.fencingToken());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new DatabaseException("could not store the response of idempotency key", e);
+        }
+    }
+
+    /**
+     * Forgets the in-flight key so that a retry runs the request again (after a 5xx or an exception). Fenced like
+     * {@link #complete}.
+     *
+     * @return true if released; false if {@code token} no longer holds the key
+     */
+    public boolean release(IdempotencyToken token) {
+        Objects.requireNonNull(token, "token");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(IdempotencySql.RELEASE)) {
+            ps.setString(1, token.scope());
+            ps.setString(2, token.key());
+            ps.setLong(3, token.fencingToken());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new DatabaseException("could not release idempotency key", e);
+        }
+    }
+
+    /**
+     * Deletes expired keys in batches of {@link IdempotencyOptions#reapBatchSize()}, each batch its own short
+     * transaction; returns how many. Run by the maintenance schedule {@code switchboard.reap-idempotency-keys}.
+     */
+    public int reapExpired() {
+        int total = 0;
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(IdempotencySql.REAP)) {
+            int deleted;
+            do {
+                ps.setInt(1, options.reapBatchSize());
+                deleted = ps.executeUpdate();
+                total += deleted;
+                reaped.increment(deleted);
+            } while (deleted == options.reapBatchSize());
+            return total;
+        } catch (SQLException e) {
+            throw new DatabaseException("could not reap expired idempotency keys (" + total + " reaped)", e);
+        }
+    }
+
+    /**
+     * Checks an idempotency key as {@link #begin} would, for callers that reject bad keys before doing any work.
+     *
+     * @throws IllegalArgumentException naming what is wrong with it
+     */
+    public static void requireKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("idempotency key must not be empty");
+        }
+        if (key.length() > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("idempotency key must be at most " + MAX_KEY_LENGTH + " characters, was "
+                    + key.length());
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new IllegalArgumentException("idempotency key must be printable ASCII; character " + (i + 1)
+                        + " is " + String.format("U+%04X", (int) c));
+            }
+        }
+        if (key.isBlank()) {
+            throw new IllegalArgumentException("idempotency key must not be blank");
+        }
+    }
+
+    private static void requireScope(String scope) {
+        if (scope == null || scope.isBlank() || scope.length() > MAX_SCOPE_LENGTH) {
+            throw new IllegalArgumentException("idempotency scope must be 1 to " + MAX_SCOPE_LENGTH + " characters and not blank");
+        }
+    }
+
+    private Claim tryClaim(Connection connection, String scope, String key, String fingerprint) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.BEGIN)) {
+            ps.setString(1, scope);
+            ps.setString(2, key);
+            ps.setString(3, fingerprint);
+            ps.setLong(4, options.keyTtl().toMillis());
+            ps.setLong(5, options.inFlightLease().toMillis());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Claim.Proceed(new IdempotencyToken(scope, key, rs.getLong(1))) : null;
+            }
+        }
+    }
+
+    /** What stands under the key; null if it vanished since the claim was refused. */
+    private static Claim readLive(Connection connection, String scope, String key, String fingerprint) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.FIND_LIVE)) {
+            ps.setString(1, scope);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                if (!rs.getString(1).equals(fingerprint)) {
+                    return new Claim.FingerprintMismatch();
+                }
+                int status = rs.getInt(2);
+                if (rs.wasNull()) {
+                    return new Claim.InFlight(Duration.ofMillis(rs.getLong(7)));
+                }
+                String headers = rs.getString(4);
+                byte[] body = rs.getBytes(5);
+                StoredResponse response = new StoredResponse(status, rs.getString(3),
+                        headers == null ? Map.of() : JSON.readValue(headers, HEADERS), body == null ? new byte[0] : body);
+                return new Claim.Replay(response, instant(rs, 6));
+            }
+        }
+    }
+
+    private void count(Claim claim) {
+        switch (claim) {
+            case Claim.Proceed p -> proceeded.increment();
+            case Claim.Replay r -> replayed.increment();
+            case Claim.InFlight f -> inFlight.increment();
+            case Claim.FingerprintMismatch m -> mismatched.increment();
+        }
+    }
+
+    private static Counter outcome(MeterRegistry meters, String outcome) {
+        return Counter.builder("switchboard.idempotency.requests").tag("outcome", outcome)
+                .description("idempotency-key claims by outcome").register(meters);
+    }
+}

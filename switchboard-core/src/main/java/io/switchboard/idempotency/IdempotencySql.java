@@ -1,0 +1,54 @@
+package io.switchboard.idempotency;
+
+/** Every idempotency-key statement. Lifetimes and leases are judged on database time only. */
+final class IdempotencySql {
+    private IdempotencySql() {
+    }
+
+    /**
+     * Claims the key: inserts it in flight, or takes over a row that expired (treated as absent: a fresh key) or an
+     * in-flight row of the same request whose lease lapsed (its request died; the key keeps its creation time).
+     * Returns the new token, or nothing if someone else's live row stands.
+     */
+    static final String BEGIN = """
+            INSERT INTO switchboard.idempotency_keys AS k (scope, key, fingerprint, token, created_at, expires_at, locked_until)
+            VALUES (?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
+                    now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond')
+            ON CONFLICT (scope, key) DO UPDATE
+            SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = excluded.locked_until,
+                created_at = CASE WHEN k.expires_at <= now() THEN excluded.created_at ELSE k.created_at END,
+                expires_at = CASE WHEN k.expires_at <= now() THEN excluded.expires_at ELSE k.expires_at END,
+                status = NULL, content_type = NULL, headers = NULL, body = NULL, completed_at = NULL
+            WHERE k.expires_at <= now()
+               OR (k.status IS NULL AND k.locked_until <= now() AND k.fingerprint = excluded.fingerprint)
+            RETURNING token
+            """;
+
+    /** The live row that stopped {@link #BEGIN}, with the lease time left in milliseconds. */
+    static final String FIND_LIVE = """
+            SELECT fingerprint, status, content_type, headers::text, body, created_at,
+                   greatest(0, ceil(extract(epoch FROM locked_until - now()) * 1000))::bigint
+            FROM switchboard.idempotency_keys
+            WHERE scope = ? AND key = ? AND expires_at > now()
+            """;
+
+    /** Stores the response, only for the token that holds the key in flight. */
+    static final String COMPLETE = """
+            UPDATE switchboard.idempotency_keys
+            SET status = ?, content_type = ?, headers = ?::jsonb, body = ?, completed_at = now(), locked_until = NULL
+            WHERE scope = ? AND key = ? AND token = ? AND status IS NULL AND expires_at > now()
+            """;
+
+    /** Forgets an in-flight key so that a retry runs the request again; only for the token that holds it. */
+    static final String RELEASE = """
+            DELETE FROM switchboard.idempotency_keys
+            WHERE scope = ? AND key = ? AND token = ? AND status IS NULL
+            """;
+
+    /** One batch of expired keys, oldest first; rows locked by a concurrent takeover are left for the next run. */
+    static final String REAP = """
+            DELETE FROM switchboard.idempotency_keys
+            WHERE (scope, key) IN (SELECT scope, key FROM switchboard.idempotency_keys
+                                   WHERE expires_at <= now() ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)
+            """;
+}

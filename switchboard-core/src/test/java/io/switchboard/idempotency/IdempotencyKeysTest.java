@@ -1,0 +1,276 @@
+package io.switchboard.idempotency;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.db.SchemaMigration;
+import io.switchboard.test.PostgresDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IdempotencyKeysTest {
+    @RegisterExtension
+    static final PostgresDatabase db = PostgresDatabase.shared();
+
+    private static DataSource ds;
+    private SimpleMeterRegistry meters;
+    private IdempotencyKeys keys;
+
+    @BeforeAll
+    static void migrate() {
+        ds = db.dataSource(25);
+        SchemaMigration.migrate(ds);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE switchboard.idempotency_keys");
+        }
+        meters = new SimpleMeterRegistry();
+        keys = new IdempotencyKeys(ds, IdempotencyOptions.DEFAULT, meters);
+    }
+
+    private static StoredResponse created(String body) {
+        return new StoredResponse(201, "application/json", Map.of("Location", "/api/jobs/7"),
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void firstRequestProceedsAndItsRetryReplaysTheStoredResponse() {
+        Claim first = keys.begin("client-a", "key-1", "fp-1");
+        assertThat(first).isInstanceOf(Claim.Proceed.class);
+        assertThat(keys.complete(((Claim.Proceed) first).token(), created("{\"id\":7}"))).isTrue();
+
+        Claim retry = keys.begin("client-a", "key-1", "fp-1");
+        assertThat(retry).isInstanceOf(Claim.Replay.class);
+        StoredResponse replayed = ((Claim.Replay) retry).response();
+        assertThat(replayed.status()).isEqualTo(201);
+        assertThat(replayed.contentType()).isEqualTo("application/json");
+        assertThat(replayed.headers()).containsExactly(Map.entry("Location", "/api/jobs/7"));
+        assertThat(new String(replayed.body(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":7}");
+        assertThat(counted("proceed")).isEqualTo(1);
+        assertThat(counted("replay")).isEqualTo(1);
+    }
+
+    @Test
+    void sameKeyForADifferentRequestIsAMismatchWhetherInFlightOrCompleted() {
+        Claim.Proceed first = (Claim.Proceed) keys.begin("client-a", "key-1", "fp-1");
+        assertThat(keys.begin("client-a", "key-1", "fp-2")).isInstanceOf(Claim.FingerprintMismatch.class);
+        keys.complete(first.token(), created("{}"));
+        assertThat(keys.begin("client-a", "key-1", "fp-2")).isInstanceOf(Claim.FingerprintMismatch.class);
+        assertThat(keys.begin("client-a", "key-1", "fp-1")).isInstanceOf(Claim.Replay.class);
+        assertThat(counted("mismatch")).isEqualTo(2);
+    }
+
+    @Test
+    void retryWhileTheFirstRequestRunsIsInFlightWithTheLeaseLeft() {
+        keys.begin("client-a", "key-1", "fp-1");
+        Claim retry = keys.begin("client-a", "key-1", "fp-1");
+        assertThat(retry).isInstanceOf(Claim.InFlight.class);
+        Duration left = ((Claim.InFlight) retry).leaseRemaining();
+        assertThat(left).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void concurrentRequestsWithOneKeyLetExactlyOneProceed() throws Exception {
+        int threads = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Claim>> claims = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                claims.add(pool.submit(() -> {
+                    start.await();
+                    return keys.begin("client-a", "race", "fp");
+                }));
+            }
+            start.countDown();
+            List<Claim> results = new ArrayList<>();
+            for (Future<Claim> f : claims) {
+                results.add(f.get());
+            }
+            assertThat(results).filteredOn(c -> c instanceof Claim.Proceed).hasSize(1);
+            assertThat(results).filteredOn(c -> c instanceof Claim.InFlight).hasSize(threads - 1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(rows()).isEqualTo(1);
+    }
+
+    @Test
+    void releasedKeyLetsTheRetryRunAgain() {
+        Claim.Proceed first = (Claim.Proceed) keys.begin("client-a", "key-1", "fp-1");
+        assertThat(keys.release(first.token())).isTrue();
+        assertThat(rows()).isZero();
+        Claim retry = keys.begin("client-a", "key-1", "fp-1");
+        assertThat(retry).isInstanceOf(Claim.Proceed.class);
+        assertThat(((Claim.Proceed) retry).token().fencingToken()).isGreaterThan(first.token().fencingToken());
+        assertThat(keys.release(first.token())).as("the old token releases nothing").isFalse();
+        assertThat(rows()).isEqualTo(1);
+    }
+
+    @Test
+    void inFlightKeyOfADeadRequestIsTakenOverAfterItsLeaseAndTheDeadHolderIsFencedOut() throws Exception {
+        IdempotencyKeys shortLease = new IdempotencyKeys(ds,
+                IdempotencyOptions.DEFAULT.withInFlightLease(Duration.ofMillis(300)), meters);
+        Claim.Proceed dead = (Claim.Proceed) shortLease.begin("client-a", "key-1", "fp-1");
+        assertThat(shortLease.begin("client-a", "key-1", "fp-1")).isInstanceOf(Claim.InFlight.class);
+
+        Claim takeover = awaitNotInFlight(shortLease, "client-a", "key-1", "fp-1");
+        assertThat(takeover).isInstanceOf(Claim.Proceed.class);
+        Claim.Proceed successor = (Claim.Proceed) takeover;
+        assertThat(successor.token().fencingToken()).isGreaterThan(dead.token().fencingToken());
+
+        // The request that was given up for dead finishes late: neither its response nor its release counts.
+        assertThat(shortLease.complete(dead.token(), created("{\"late\":true}"))).isFalse();
+        assertThat(shortLease.release(dead.token())).isFalse();
+        assertThat(shortLease.complete(successor.token(), created("{\"late\":false}"))).isTrue();
+        Claim.Replay replay = (Claim.Replay) shortLease.begin("client-a", "key-1", "fp-1");
+        assertThat(new String(replay.response().body(), StandardCharsets.UTF_8)).isEqualTo("{\"late\":false}");
+    }
+
+    @Test
+    void lapsedInFlightKeyIsNotTakenOverByADifferentRequest() throws Exception {
+        keys.begin("client-a", "key-1", "fp-1");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("UPDATE switchboard.idempotency_keys SET locked_until = now() - interval '1 second'");
+        }
+        assertThat(keys.begin("client-a", "key-1", "fp-other")).isInstanceOf(Claim.FingerprintMismatch.class);
+        assertThat(keys.begin("client-a", "key-1", "fp-1")).isInstanceOf(Claim.Proceed.class);
+    }
+
+    @Test
+    void expiredKeyIsTreatedAsAbsentAndCanBeUsedForAnotherRequest() throws Exception {
+        IdempotencyKeys shortLived = new IdempotencyKeys(ds, new IdempotencyOptions(Duration.ofSeconds(1),
+                Duration.ofMillis(500), Duration.ofMinutes(10), 1000), meters);
+        Claim.Proceed first = (Claim.Proceed) shortLived.begin("client-a", "key-1", "fp-1");
+        shortLived.complete(first.token(), created("{}"));
+        Instant deadline = Instant.now().plusSeconds(20);
+        Claim again;
+        do {
+            Thread.sleep(100);
+            again = shortLived.begin("client-a", "key-1", "fp-2");
+        } while (again instanceof Claim.FingerprintMismatch && Instant.now().isBefore(deadline));
+        assertThat(again).isInstanceOf(Claim.Proceed.class);
+        assertThat(rows()).isEqualTo(1);
+    }
+
+    @Test
+    void expiredKeysAreReapedInBatchesAndLiveKeysStay() throws Exception {
+        IdempotencyKeys smallBatches = new IdempotencyKeys(ds, new IdempotencyOptions(Duration.ofHours(24),
+                Duration.ofSeconds(60), Duration.ofMinutes(10), 2), meters);
+        for (int i = 0; i < 5; i++) {
+            smallBatches.begin("client-a", "old-" + i, "fp");
+        }
+        smallBatches.begin("client-a", "live", "fp");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("UPDATE switchboard.idempotency_keys SET expires_at = now() - interval '1 second' WHERE key LIKE 'old-%'");
+        }
+        assertThat(smallBatches.reapExpired()).isEqualTo(5);
+        assertThat(rows()).isEqualTo(1);
+        assertThat(meters.counter("switchboard.idempotency.reaped").count()).isEqualTo(5);
+        assertThat(smallBatches.begin("client-a", "old-0", "another")).isInstanceOf(Claim.Proceed.class);
+        assertThat(smallBatches.begin("client-a", "live", "fp")).isInstanceOf(Claim.InFlight.class);
+    }
+
+    @Test
+    void sameKeyInTwoScopesIsIndependent() {
+        Claim.Proceed a = (Claim.Proceed) keys.begin("client-a", "shared-key", "fp-a");
+        keys.complete(a.token(), created("{\"who\":\"a\"}"));
+        Claim b = keys.begin("client-b", "shared-key", "fp-b");
+        assertThat(b).isInstanceOf(Claim.Proceed.class);
+        assertThat(keys.complete(((Claim.Proceed) b).token(), created("{\"who\":\"b\"}"))).isTrue();
+        assertThat(new String(((Claim.Replay) keys.begin("client-a", "shared-key", "fp-a")).response().body(),
+                StandardCharsets.UTF_8)).isEqualTo("{\"who\":\"a\"}");
+        // A token of one scope cannot touch the other scope's key.
+        IdempotencyToken forged = new IdempotencyToken("client-b", "shared-key", a.token().fencingToken());
+        assertThat(keys.release(forged)).isFalse();
+        assertThat(rows()).isEqualTo(2);
+    }
+
+    @Test
+    void completedKeyCannotBeCompletedOrReleasedAgain() {
+        Claim.Proceed first = (Claim.Proceed) keys.begin("client-a", "key-1", "fp-1");
+        assertThat(keys.complete(first.token(), created("{\"n\":1}"))).isTrue();
+        assertThat(keys.complete(first.token(), created("{\"n\":2}"))).isFalse();
+        assertThat(keys.release(first.token())).isFalse();
+        Claim.Replay replay = (Claim.Replay) keys.begin("client-a", "key-1", "fp-1");
+        assertThat(new String(replay.response().body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":1}");
+    }
+
+    @Test
+    void badInputIsRefusedWithASpecificMessageAndWritesNothing() {
+        assertThatThrownBy(() -> keys.begin("client-a", "", "fp")).hasMessageContaining("must not be empty");
+        assertThatThrownBy(() -> keys.begin("client-a", null, "fp")).hasMessageContaining("must not be empty");
+        assertThatThrownBy(() -> keys.begin("client-a", "k".repeat(256), "fp")).hasMessageContaining("at most 255");
+        assertThatThrownBy(() -> keys.begin("client-a", "bad\nkey", "fp")).hasMessageContaining("printable ASCII")
+                .hasMessageContaining("U+000A");
+        assertThatThrownBy(() -> keys.begin("client-a", "ключ", "fp")).hasMessageContaining("printable ASCII");
+        assertThatThrownBy(() -> keys.begin("client-a", "   ", "fp")).hasMessageContaining("blank");
+        assertThatThrownBy(() -> keys.begin(" ", "key", "fp")).hasMessageContaining("scope");
+        assertThatThrownBy(() -> keys.begin("s".repeat(201), "key", "fp")).hasMessageContaining("scope");
+        assertThatThrownBy(() -> keys.begin("client-a", "key", "")).hasMessageContaining("fingerprint");
+        assertThatThrownBy(() -> keys.begin("client-a", "key", "f".repeat(513))).hasMessageContaining("fingerprint");
+        assertThat(keys.begin("client-a", "k".repeat(255), "fp")).isInstanceOf(Claim.Proceed.class);
+        assertThat(rows()).isEqualTo(1);
+    }
+
+    @Test
+    void serverErrorsAndMalformedResponsesCannotBeStored() {
+        assertThatThrownBy(() -> new StoredResponse(500, null, Map.of(), new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("release the key");
+        assertThatThrownBy(() -> new StoredResponse(101, null, Map.of(), new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new StoredResponse(200, null, Map.of("Bad Name", "v"), new byte[0]))
+                .hasMessageContaining("header name");
+        assertThatThrownBy(() -> new StoredResponse(200, null, Map.of("Location", "a\r\nSet-Cookie: x"), new byte[0]))
+                .hasMessageContaining("control characters");
+        assertThatThrownBy(() -> new IdempotencyOptions(Duration.ofSeconds(10), Duration.ofMinutes(1),
+                Duration.ofMinutes(1), 10)).hasMessageContaining("must not exceed keyTtl");
+        assertThatThrownBy(() -> new IdempotencyOptions(Duration.ofHours(1), Duration.ofMinutes(1),
+                Duration.ofMinutes(1), 0)).hasMessageContaining("reapBatchSize");
+    }
+
+    private static Claim awaitNotInFlight(IdempotencyKeys store, String scope, String key, String fp) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(20);
+        Claim claim;
+        do {
+            Thread.sleep(50);
+            claim = store.begin(scope, key, fp);
+        } while (claim instanceof Claim.InFlight && Instant.now().isBefore(deadline));
+        return claim;
+    }
+
+    private double counted(String outcome) {
+        return meters.counter("switchboard.idempotency.requests", "outcome", outcome).count();
+    }
+
+    private static long rows() {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM switchboard.idempotency_keys")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package io.switchboard.server.http.idempotency;
+
+import io.switchboard.db.DatabaseException;
+import io.switchboard.idempotency.Claim;
+import io.switchboard.idempotency.IdempotencyKeys;
+import io.switchboard.idempotency.StoredResponse;
+import io.switchboard.server.http.Problems;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Idempotency keys on mutating API requests (POST, PUT, PATCH, DELETE under {@code /api/}). With an
+ * {@code Idempotency-Key} header the first request runs and its 2xx-4xx response (status, content type, body,
+ * {@code Location}) is stored; retries with the same key get it back with {@code Idempotent-Replayed: true}.
+ * Keys are scoped by the client the authentication filter named (request attribute {@value #CLIENT_ATTRIBUTE}).
+ * A 5xx or an exception releases the key, so a retry runs the request again.
+ */
+final class IdempotencyFilter extends OncePerRequestFilter {
+    static final String HEADER = "Idempotency-Key";
+    static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    /** Set by the authentication filter: the client's id. */
+    static final String CLIENT_ATTRIBUTE = "switchboard.client";
+    static final String ANONYMOUS = "anonymous";
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
+    private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
+
+    private final IdempotencyKeys keys;
+    private final RequiredKeyRules required;
+    private final long maxBodyBytes;
+    private final JsonMapper json;
+
+    IdempotencyFilter(IdempotencyKeys keys, RequiredKeyRules required, long maxBodyBytes, JsonMapper json) {
+        this.keys = keys;
+        this.required = required;
+        this.maxBodyBytes = maxBodyBytes;
+        this.json = json;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !MUTATING.contains(request.getMethod()) || !path(request).startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        List<String> values = Collections.list(request.getHeaders(HEADER));
+        if (values.isEmpty()) {
+            if (required.requires(request.getMethod(), path(request))) {
+                problem(request, response, HttpStatus.BAD_REQUEST, "idempotency-key-missing", "Idempotency key missing",
+                        request.getMethod() + " " + path(request) + " requires an " + HEADER + " header", null);
+                return;
+            }
+            chain.doFilter(request, response);
+            return;
+        }
+        if (values.size() > 1) {
+            invalidKey(request, response, "send exactly one " + HEADER + " header, got " + values.size());
+            return;
+        }
+        String key = values.getFirst();
+        try {
+            IdempotencyKeys.requireKey(key);
+        } catch (IllegalArgumentException e) {
+            invalidKey(request, response, e.getMessage());
+            return;
+        }
+        byte[] body = readBody(request);
+        if (body == null) {
+            problem(request, response, HttpStatus.CONTENT_TOO_LARGE, "request-too-large", "Request too large",
+                    "a request with an " + HEADER + " may carry at most " + maxBodyBytes + " bytes", null);
+            return;
+        }
+        Object client = request.getAttribute(CLIENT_ATTRIBUTE);
+        String scope = client instanceof String s && !s.isBlank() ? s : ANONYMOUS;
+        Claim claim;
+        try {
+            claim = keys.begin(scope, key, fingerprint(request, body));
+        } catch (DatabaseException e) {
+            log.warn("Idempotency key store unavailable: {}", e.getMessage());
+            problem(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_UNAVAILABLE, "Database unavailable",
+                    "the database is unavailable; retry later", Problems.RETRY_AFTER_SECONDS);
+            return;
+        }
+        switch (claim) {
+            case Claim.Proceed proceed -> run(new CachedBodyRequest(request, body), response, chain, proceed);
+            case Claim.Replay replay -> replay(response, replay.response());
+            case Claim.InFlight inFlight -> problem(request, response, HttpStatus.CONFLICT, "idempotency-key-in-flight",
+                    "Request in progress", "the first request with this " + HEADER + " is still in progress; retry later",
+                    (int) Math.max(1, Math.ceilDiv(inFlight.leaseRemaining().toMillis(), 1000)));
+            case Claim.FingerprintMismatch mismatch -> problem(request, response, HttpStatus.UNPROCESSABLE_CONTENT,
+                    "idempotency-key-mismatch", "Idempotency key reused",
+                    "this " + HEADER + " was used for a different request (method, path, query or body differ)", null);
+        }
+    }
+
+    private void run(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Claim.Proceed proceed)
+            throws IOException, ServletException {
+        ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(response);
+        boolean stored = false;
+        try {
+            chain.doFilter(request, captured);
+            int status = captured.getStatus();
+            if (status >= 200 && status < 500) {
+                Map<String, String> headers = new LinkedHashMap<>();
+                String location = captured.getHeader(HttpHeaders.LOCATION);
+                if (location != null) {
+                    headers.put(HttpHeaders.LOCATION, location);
+                }
+                keys.complete(proceed.token(), new StoredResponse(status, captured.getContentType(), headers,
+                        captured.getContentAsByteArray()));
+                stored = true;
+            }
+        } catch (DatabaseException e) {
+            // The request ran; the client gets its response. Its key is released below, so a retry runs again.
+            log.warn("Could not store the response of idempotency key '{}': {}", proceed.token().key(), e.getMessage());
+        } finally {
+            if (!stored) {
+                release(proceed);
+            }
+            captured.copyBodyToResponse();
+        }
+    }
+
+    private void release(Claim.Proceed proceed) {
+        try {
+            keys.release(proceed.token());
+        } catch (RuntimeException e) {
+            log.warn("Could not release idempotency key '{}'; a retry may run after its in-flight lease: {}",
+                    proceed.token().key(), e.getMessage());
+        }
+    }
+
+    private static void replay(HttpServletResponse response, StoredResponse stored) throws IOException {
+        response.setStatus(stored.status());
+        if (stored.contentType() != null) {
+            response.setContentType(stored.contentType());
+        }
+        stored.headers().forEach(response::setHeader);
+        response.setHeader(REPLAYED_HEADER, "true");
+        byte[] body = stored.body();
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    /** The whole body, or null if it is larger than allowed. */
+    private byte[] readBody(HttpServletRequest request) throws IOException {
+        if (request.getContentLengthLong() > maxBodyBytes) {
+            return null;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (InputStream in = request.getInputStream()) {
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                out.write(buffer, 0, n);
+                if (out.size() > maxBodyBytes) {
+                    return null;
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** SHA-256 of method, path, query and raw body: a retry must be the same request byte for byte. */
+    private static String fingerprint(HttpServletRequest request, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            String query = request.getQueryString();
+            String head = request.getMethod() + '\n' + path(request) + '\n' + (query == null ? "" : query) + '\n';
+            sha.update(head.getBytes(StandardCharsets.UTF_8));
+            sha.update(body);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static String path(HttpServletRequest request) {
+        return request.getRequestURI().substring(request.getContextPath().length());
+    }
+
+    private void invalidKey(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
+        problem(request, response, HttpStatus.BAD_REQUEST, "invalid-idempotency-key", "Invalid idempotency key", detail, null);
+    }
+
+    private void problem(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String name,
+                         String title, String detail, Integer retryAfterSeconds) throws IOException {
+        ProblemDetail problem = Problems.problem(status, name, title, detail);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.getType().toString());
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        body.put("instance", path(request));
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        if (retryAfterSeconds != null) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
+        }
+        response.getOutputStream().write(json.writeValueAsBytes(body));
+    }
+
+    /** The request with its body already read, for the controller to read again. */
+    private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        CachedBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("the body is already in memory");
+                }
+
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            String encoding = getCharacterEncoding();
+            Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+            return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package io.switchboard.server.http.idempotency;
+
+import io.switchboard.Switchboard;
+import io.switchboard.server.ApiClient;
+import io.switchboard.server.ApiClient.Response;
+import io.switchboard.server.ServerTests;
+import io.switchboard.test.PostgresDatabase;
+import jakarta.servlet.Filter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Idempotency keys over real HTTP on real PostgreSQL. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+@Import(IdempotencyApiTest.TestEndpoints.class)
+class IdempotencyApiTest {
+    @RegisterExtension
+    static final PostgresDatabase db = PostgresDatabase.shared();
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("switchboard.idempotency.required-for", () -> "POST /api/jobs/dead/replay");
+        registry.add("switchboard.idempotency.max-body-size", () -> "4KB");
+    }
+
+    @AfterAll
+    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
+        ServerTests.stopWorkers(context);
+    }
+
+    /** Stands in for the authentication filter (+20): names the client from a test header. */
+    @TestConfiguration
+    static class TestEndpoints {
+        static final AtomicInteger flakyCalls = new AtomicInteger();
+
+        @Bean
+        FilterRegistrationBean<Filter> testClientFilter() {
+            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
+                String client = ((jakarta.servlet.http.HttpServletRequest) request).getHeader("X-Test-Client");
+                if (client != null) {
+                    request.setAttribute("switchboard.client", client);
+                }
+                chain.doFilter(request, response);
+            });
+            registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+            return registration;
+        }
+
+        @Bean
+        FlakyController flakyController() {
+            return new FlakyController();
+        }
+    }
+
+    /** Fails with a 500 on its first call, then succeeds: the key of the failed call must not stick. */
+    @RestController
+    static class FlakyController {
+        @PostMapping("/api/test/flaky")
+        ResponseEntity<Map<String, Integer>> flaky() {
+            int call = TestEndpoints.flakyCalls.incrementAndGet();
+            if (call == 1) {
+                throw new IllegalStateException("first call fails");
+            }
+            return ResponseEntity.status(201).body(Map.of("call", call));
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Switchboard switchboard;
+
+    ApiClient api;
+
+    @BeforeEach
+    void client() {
+        api = new ApiClient(port);
+    }
+
+    private static String job(String tag) {
+        return "{\"kind\": \"noop\", \"args\": {\"tag\": \"" + tag + "\"}, \"delayMs\": 600000}";
+    }
+
+    private Response post(String path, String body, String key) {
+        return api.request("POST", path, body, key == null ? Map.of() : Map.of("Idempotency-Key", key));
+    }
+
+    @Test
+    void retriedPostWithTheSameKeyReturnsTheSameResponseAndCreatesOneJob() {
+        String tag = UUID.randomUUID().toString();
+        String key = UUID.randomUUID().toString();
+        Response first = post("/api/jobs", job(tag), key);
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(first.header("Idempotent-Replayed")).isNull();
+
+        Response retry = post("/api/jobs", job(tag), key);
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.header("Location")).isEqualTo(first.header("Location")).isNotNull();
+        assertThat(retry.contentType()).isEqualTo(first.contentType());
+        assertThat(jobsTagged(tag)).isEqualTo(1);
+    }
+
+    @Test
+    void twentyConcurrentRequestsWithOneKeyRunOnce() throws Exception {
+        String tag = UUID.randomUUID().toString();
+        String key = UUID.randomUUID().toString();
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Response>> futures = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return post("/api/jobs", job(tag), key);
+                }));
+            }
+            start.countDown();
+            List<Response> responses = new ArrayList<>();
+            for (Future<Response> f : futures) {
+                responses.add(f.get());
+            }
+            assertThat(responses).allSatisfy(r -> assertThat(r.status()).isIn(201, 409));
+            assertThat(responses).filteredOn(r -> r.status() == 201 && r.header("Idempotent-Replayed") == null).hasSize(1);
+            assertThat(responses).filteredOn(r -> r.status() == 409).allSatisfy(r -> {
+                assertThat(r.contentType()).startsWith("application/problem+json");
+                assertThat(r.header("Retry-After")).isNotNull();
+                assertThat(r.json().get("type").asString()).isEqualTo("urn:switchboard:problem:idempotency-key-in-flight");
+            });
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(jobsTagged(tag)).isEqualTo(1);
+        assertThat(post("/api/jobs", job(tag), key).header("Idempotent-Replayed")).isEqualTo("true");
+    }
+
+    @Test
+    void sameKeyWithADifferentBodyIs422AndChangesNothing() {
+        String key = UUID.randomUUID().toString();
+        String tag = UUID.randomUUID().toString();
+        assertThat(post("/api/jobs", job(tag), key).status()).isEqualTo(201);
+        String other = UUID.randomUUID().toString();
+        Response mismatch = post("/api/jobs", job(other), key);
+        assertThat(mismatch.status()).isEqualTo(422);
+        assertThat(mismatch.contentType()).startsWith("application/problem+json");
+        assertThat(mismatch.json().get("type").asString()).isEqualTo("urn:switchboard:problem:idempotency-key-mismatch");
+        assertThat(jobsTagged(other)).isZero();
+        assertThat(jobsTagged(tag)).isEqualTo(1);
+        // Another path with the same key and body is another request too.
+        assertThat(post("/api/jobs?x=1", job(tag), key).status()).isEqualTo(422);
+    }
+
+    @Test
+    void requiredKeyMissingIs400AndTheEndpointDoesNotRun() {
+        Response missing = post("/api/jobs/dead/replay", "{}", null);
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.contentType()).startsWith("application/problem+json");
+        assertThat(missing.json().get("type").asString()).isEqualTo("urn:switchboard:problem:idempotency-key-missing");
+        assertThat(post("/api/jobs/dead/replay", "{}", UUID.randomUUID().toString()).status()).isEqualTo(200);
+        // Endpoints not listed keep working without a key.
+        assertThat(post("/api/jobs", job(UUID.randomUUID().toString()), null).status()).isEqualTo(201);
+    }
+
+    @Test
+    void serverErrorReleasesTheKeySoTheRetryRunsAgain() {
+        String key = UUID.randomUUID().toString();
+        Response failed = post("/api/test/flaky", null, key);
+        assertThat(failed.status()).isEqualTo(500);
+        Response retried = post("/api/test/flaky", null, key);
+        assertThat(retried.status()).isEqualTo(201);
+        assertThat(retried.header("Idempotent-Replayed")).isNull();
+        Response replayed = post("/api/test/flaky", null, key);
+        assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replayed.body()).isEqualTo(retried.body());
+        assertThat(TestEndpoints.flakyCalls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void expiredKeysAreReapedAndThenReusable() throws Exception {
+        String key = UUID.randomUUID().toString();
+        assertThat(post("/api/jobs", job("before-expiry-" + key), key).status()).isEqualTo(201);
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE switchboard.idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = ?")) {
+            ps.setString(1, key);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(switchboard.idempotencyKeys().reapExpired()).isGreaterThanOrEqualTo(1);
+        assertThat(keyRows(key)).isZero();
+        String tag = "after-expiry-" + key;
+        Response reused = post("/api/jobs", job(tag), key);
+        assertThat(reused.status()).isEqualTo(201);
+        assertThat(reused.header("Idempotent-Replayed")).isNull();
+        assertThat(jobsTagged(tag)).isEqualTo(1);
+    }
+
+    @Test
+    void inFlightKeyOfADeadRequestIsTakenOverAfterItsLease() throws Exception {
+        String key = UUID.randomUUID().toString();
+        String tag = UUID.randomUUID().toString();
+        assertThat(post("/api/jobs", job(tag), key).status()).isEqualTo(201);
+        // Turn the finished key back into the in-flight record of a request whose process died, lease lapsed.
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("""
+                UPDATE switchboard.idempotency_keys
+                SET status = NULL, content_type = NULL, headers = NULL, body = NULL, completed_at = NULL,
+                    locked_until = now() - interval '1 second' WHERE key = ?""")) {
+            ps.setString(1, key);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        Response takeover = post("/api/jobs", job(tag), key);
+        assertThat(takeover.status()).isEqualTo(201);
+        assertThat(takeover.header("Idempotent-Replayed")).isNull();
+        assertThat(post("/api/jobs", job(tag), key).header("Idempotent-Replayed")).isEqualTo("true");
+    }
+
+    @Test
+    void sameKeyFromTwoClientsIsIndependent() {
+        String key = UUID.randomUUID().toString();
+        String tagA = UUID.randomUUID().toString();
+        String tagB = UUID.randomUUID().toString();
+        Response a = api.request("POST", "/api/jobs", job(tagA), Map.of("Idempotency-Key", key, "X-Test-Client", "client-a"));
+        Response b = api.request("POST", "/api/jobs", job(tagB), Map.of("Idempotency-Key", key, "X-Test-Client", "client-b"));
+        assertThat(a.status()).isEqualTo(201);
+        assertThat(b.status()).as("client b's key is not client a's").isEqualTo(201);
+        assertThat(b.header("Idempotent-Replayed")).isNull();
+        assertThat(jobsTagged(tagA)).isEqualTo(1);
+        assertThat(jobsTagged(tagB)).isEqualTo(1);
+    }
+
+    @Test
+    void hostileKeysAre400AndChangeNothing() {
+        String tag = UUID.randomUUID().toString();
+        for (String key : List.of("k".repeat(256), "tab\tinside", "")) {
+            Response r = post("/api/jobs", job(tag), key);
+            assertThat(r.status()).as("key '%s'", key).isEqualTo(400);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().get("type").asString()).isEqualTo("urn:switchboard:problem:invalid-idempotency-key");
+        }
+        assertThat(jobsTagged(tag)).isZero();
+        assertThat(keyRows("k".repeat(256))).isZero();
+    }
+
+    @Test
+    void bodyOverTheCapIs413AndChangesNothing() {
+        String tag = UUID.randomUUID().toString();
+        String big = "{\"kind\": \"noop\", \"args\": {\"tag\": \"" + tag + "\", \"pad\": \"" + "x".repeat(5000) + "\"}}";
+        String key = UUID.randomUUID().toString();
+        Response r = post("/api/jobs", big, key);
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(jobsTagged(tag)).isZero();
+        assertThat(keyRows(key)).isZero();
+    }
+
+    private static long jobsTagged(String tag) {
+        return count("SELECT count(*) FROM switchboard.jobs WHERE args->>'tag' = ?", tag);
+    }
+
+    private static long keyRows(String key) {
+        return count("SELECT count(*) FROM switchboard.idempotency_keys WHERE key = ?", key);
+    }
+
+    private static long count(String sql, String value) {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
