@@ -4,8 +4,8 @@ import io.switchboard.Switchboard;
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
 import io.switchboard.server.ServerTests;
+import io.switchboard.server.tenancy.PlatformKeys;
 import io.switchboard.test.PostgresDatabase;
-import jakarta.servlet.Filter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,11 +14,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.Ordered;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -44,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Idempotency keys over real HTTP on real PostgreSQL. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
-@Import(IdempotencyApiTest.TestEndpoints.class)
+@Import({IdempotencyApiTest.TestEndpoints.class, IdempotencyApiTest.FlakyController.class})
 class IdempotencyApiTest {
     @RegisterExtension
     static final PostgresDatabase db = PostgresDatabase.shared();
@@ -61,28 +58,9 @@ class IdempotencyApiTest {
         ServerTests.stopWorkers(context);
     }
 
-    /** Stands in for the authentication filter (+20): names the client from a test header. */
     @TestConfiguration
     static class TestEndpoints {
         static final AtomicInteger flakyCalls = new AtomicInteger();
-
-        @Bean
-        FilterRegistrationBean<Filter> testClientFilter() {
-            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
-                String client = ((jakarta.servlet.http.HttpServletRequest) request).getHeader("X-Test-Client");
-                if (client != null) {
-                    request.setAttribute("switchboard.client", client);
-                }
-                chain.doFilter(request, response);
-            });
-            registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
-            return registration;
-        }
-
-        @Bean
-        FlakyController flakyController() {
-            return new FlakyController();
-        }
     }
 
     /** Fails with a 500 on its first call, then succeeds: the key of the failed call must not stick. */
@@ -106,9 +84,12 @@ class IdempotencyApiTest {
 
     ApiClient api;
 
+    @Autowired
+    ApplicationContext context;
+
     @BeforeEach
     void client() {
-        api = new ApiClient(port);
+        api = ServerTests.adminClient(context, port);
     }
 
     private static String job(String tag) {
@@ -252,8 +233,9 @@ class IdempotencyApiTest {
         String key = UUID.randomUUID().toString();
         String tagA = UUID.randomUUID().toString();
         String tagB = UUID.randomUUID().toString();
-        Response a = api.request("POST", "/api/jobs", job(tagA), Map.of("Idempotency-Key", key, "X-Test-Client", "client-a"));
-        Response b = api.request("POST", "/api/jobs", job(tagB), Map.of("Idempotency-Key", key, "X-Test-Client", "client-b"));
+        ApiClient otherClient = api.withToken(context.getBean(PlatformKeys.class).issue("second client"));
+        Response a = api.request("POST", "/api/jobs", job(tagA), Map.of("Idempotency-Key", key));
+        Response b = otherClient.request("POST", "/api/jobs", job(tagB), Map.of("Idempotency-Key", key));
         assertThat(a.status()).isEqualTo(201);
         assertThat(b.status()).as("client b's key is not client a's").isEqualTo(201);
         assertThat(b.header("Idempotent-Replayed")).isNull();
