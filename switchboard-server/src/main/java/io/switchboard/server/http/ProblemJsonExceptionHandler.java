@@ -27,6 +27,7 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
+import java.net.URI;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
@@ -85,6 +86,18 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
         String detail = "'" + name + "' must be " + describeType(ex.getRequiredType()) + ", got '" + ex.getValue() + "'";
         return handleExceptionInternal(ex, Problems.problem(HttpStatus.BAD_REQUEST, Problems.INVALID_REQUEST, "Invalid request", detail),
                 headers, status, request);
+    }
+
+    /** Spring's own problems (type {@code about:blank}) get this server's problem types. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+                                                             HttpStatusCode statusCode, WebRequest request) {
+        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem
+                && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+            problem.setType(URI.create(Problems.TYPE_PREFIX + Problems.nameFor(statusCode.value())));
+        }
+        return response;
     }
 
     /** Every problem goes out as application/problem+json, whatever the client's Accept header says. */
