@@ -52,9 +52,8 @@ class SharedCacheTest {
     private static ConfigurableApplicationContext start(String instanceId) {
         return new SpringApplicationBuilder(SwitchboardServerApplication.class)
                 .initializers(context -> context.getBeanFactory().registerSingleton("testClock", clock))
-                .properties("spring.datasource.url=" + db.jdbcUrl(), "server.port=0",
-                        "switchboard.jobs.instance-id=" + instanceId)
-                .run();
+                .run("--spring.datasource.url=" + db.jdbcUrl(), "--server.port=0",
+                        "--switchboard.jobs.instance-id=" + instanceId);
     }
 
     Caches cachesA;
@@ -69,6 +68,8 @@ class SharedCacheTest {
         cachesB = b.getBean(Caches.class);
         reportsA = cachesA.cache("reports", Duration.ofMinutes(5), 100);
         reportsB = cachesB.cache("reports", Duration.ofMinutes(5), 100);
+        // Wait until B has processed an invalidation sent now, and so every one sent by earlier tests.
+        reportsB.get("sentinel", () -> "sentinel");
         cachesA.invalidateAll("reports");
         awaitTrue(() -> reportsB.size() == 0, "B emptied");
     }
