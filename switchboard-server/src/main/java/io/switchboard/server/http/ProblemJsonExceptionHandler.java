@@ -63,6 +63,10 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        ContentTooLargeException tooLarge = findCause(e, ContentTooLargeException.class);
+        if (tooLarge != null) {
+            return Problems.response(Problems.contentTooLarge(tooLarge.getMessage() + "; send less"));
+        }
         if (causedByUnreachableDatabase(e)) {
             // A lost connection wrapped in some other exception on its way here.
             log.warn("Database unavailable: {}", e.getMessage());
@@ -76,7 +80,8 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
-        return handleExceptionInternal(ex, describe(ex), headers, status, request);
+        ProblemDetail problem = describe(ex);
+        return handleExceptionInternal(ex, problem, headers, HttpStatusCode.valueOf(problem.getStatus()), request);
     }
 
     @Override
@@ -110,6 +115,10 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
     }
 
     private static ProblemDetail describe(HttpMessageNotReadableException ex) {
+        ContentTooLargeException tooLarge = findCause(ex, ContentTooLargeException.class);
+        if (tooLarge != null) {
+            return Problems.contentTooLarge(tooLarge.getMessage() + "; send less");
+        }
         JacksonException json = findCause(ex, JacksonException.class);
         if (json == null) {
             String detail = ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")

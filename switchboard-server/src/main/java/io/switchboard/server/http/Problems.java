@@ -78,6 +78,11 @@ public final class Problems {
         return ResponseEntity.status(problem.getStatus()).headers(all).body(problem);
     }
 
+    /** 413: the request body is larger than the server accepts. */
+    public static ProblemDetail contentTooLarge(String detail) {
+        return problem(HttpStatus.valueOf(413), CONTENT_TOO_LARGE, "Content too large", detail);
+    }
+
     /** 503 with {@code Retry-After}: the database is unavailable. */
     public static ResponseEntity<ProblemDetail> databaseUnavailable(String detail) {
         HttpHeaders headers = new HttpHeaders();

@@ -67,13 +67,14 @@ public class RequestLogContextFilter extends OncePerRequestFilter implements Ord
         MDC.put(MDC_REQUEST_ID, requestId);
         try {
             if (request.getContentLengthLong() > maxRequestBytes) {
-                write(response, Problems.problem(HttpStatus.valueOf(413), Problems.CONTENT_TOO_LARGE, "Content too large",
-                        "the request body has " + request.getContentLengthLong() + " bytes; at most " + maxRequestBytes
-                                + " are accepted"));
+                write(response, Problems.contentTooLarge("the request body has " + request.getContentLengthLong()
+                        + " bytes; at most " + maxRequestBytes + " are accepted"));
                 return;
             }
             try {
-                chain.doFilter(request, response);
+                // Without Content-Length (chunked) the limit is enforced while the body is read.
+                chain.doFilter(request.getContentLengthLong() < 0 ? new SizeLimitedRequest(request, maxRequestBytes) : request,
+                        response);
             } catch (IOException | ServletException | RuntimeException e) {
                 if (response.isCommitted()) {
                     throw e;
