@@ -96,15 +96,28 @@ public class Caches {
     }
 
     private void send(Invalidation invalidation) {
-        // The transaction's connection if Spring manages one, else a connection of the pool in auto-commit mode.
-        Connection connection = DataSourceUtils.getConnection(dataSource);
-        try {
-            send(connection, invalidation);
-        } catch (SQLException e) {
-            throw new DatabaseException("could not send cache invalidation " + invalidation.payload(), e);
-        } finally {
-            DataSourceUtils.releaseConnection(connection, dataSource);
+        for (int attempt = 1; ; attempt++) {
+            // The transaction's connection if Spring manages one, else a connection of the pool in auto-commit mode.
+            Connection connection = DataSourceUtils.getConnection(dataSource);
+            boolean transactional = DataSourceUtils.isConnectionTransactional(connection, dataSource);
+            try {
+                send(connection, invalidation);
+                return;
+            } catch (SQLException e) {
+                // Outside a transaction a NOTIFY is safe to repeat: once more on a fresh connection when the pooled
+                // one turned out dead (the database restarted since it was last used).
+                if (transactional || attempt > 1 || !isBrokenConnection(e)) {
+                    throw new DatabaseException("could not send cache invalidation " + invalidation.payload(), e);
+                }
+            } finally {
+                DataSourceUtils.releaseConnection(connection, dataSource);
+            }
         }
+    }
+
+    private static boolean isBrokenConnection(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     private void send(Connection connection, Invalidation invalidation) throws SQLException {

@@ -87,8 +87,13 @@ public class RequestLogContextFilter extends OncePerRequestFilter implements Ord
                 write(response, problem.getBody());
             }
         } finally {
-            access.info("{} {} -> {} in {} ms", request.getMethod(), request.getRequestURI(), response.getStatus(),
-                    (System.nanoTime() - start) / 1_000_000);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            // Probes and scrapes come every few seconds: at DEBUG, so they do not drown the API's lines.
+            if (request.getRequestURI().startsWith("/actuator")) {
+                access.debug("{} {} -> {} in {} ms", request.getMethod(), request.getRequestURI(), response.getStatus(), millis);
+            } else {
+                access.info("{} {} -> {} in {} ms", request.getMethod(), request.getRequestURI(), response.getStatus(), millis);
+            }
             MDC.remove(MDC_REQUEST_ID);
             MDC.remove(MDC_ORG);
         }

@@ -12,7 +12,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,6 +106,24 @@ class SharedCacheTest {
 
             connection.commit();
         }
+        awaitTrue(() -> reportsB.size() == 0, "B dropped k after the commit");
+    }
+
+    @Test
+    void invalidationInASpringManagedTransactionReachesOtherInstancesOnlyWhenItCommits() throws Exception {
+        readB("k");
+        readB("marker");
+        new TransactionTemplate(a.getBean(PlatformTransactionManager.class)).executeWithoutResult(status -> {
+            cachesA.invalidate("reports", "k");
+            // A notification committed after it, sent on a connection of its own (the payload format of the wire).
+            try (Connection other = db.connect(); Statement s = other.createStatement()) {
+                s.execute("SELECT pg_notify('switchboard_cache', 'key:reports:marker')");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            awaitTrue(() -> reportsB.size() == 1, "B dropped the marker");
+            assertThat(readB("k")).as("still cached: the transaction has not committed").isEqualTo("value-1");
+        });
         awaitTrue(() -> reportsB.size() == 0, "B dropped k after the commit");
     }
 
