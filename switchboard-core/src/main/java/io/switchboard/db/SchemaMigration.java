@@ -26,12 +26,14 @@ public final class SchemaMigration {
     }
 
     /**
-     * Versions of the engine's migrations not yet applied to the database behind {@code dataSource}, oldest
+     * Versions of the engine's migrations (on the class path) not applied to the database behind {@code dataSource}, oldest
      * first; empty when the schema is up to date. Readiness checks use it: an instance whose engine expects
      * tables that are not there must not take traffic.
      */
     public static List<String> pendingMigrations(DataSource dataSource) {
-        return Arrays.stream(flyway(dataSource).info().pending())
+        // Not only PENDING: a missing version below the newest applied one is IGNORED by Flyway, and missing too.
+        return Arrays.stream(flyway(dataSource).info().all())
+                .filter(m -> m.getVersion() != null && m.getState().isResolved() && !m.getState().isApplied())
                 .map(MigrationInfo::getVersion)
                 .map(Object::toString)
                 .toList();

@@ -10,6 +10,8 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.net.URI;
+
 /**
  * The error page ({@code /error}) as problem+json, replacing Spring Boot's whitelabel page and JSON: it answers
  * errors raised outside the controllers, by the servlet container or by a {@code sendError} in a filter.
@@ -47,7 +49,7 @@ class ProblemErrorController implements ErrorController {
                     : "the request was refused: " + title;
         };
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(known == null ? 500 : status), detail);
-        problem.setType(java.net.URI.create(Problems.TYPE_PREFIX + Problems.nameFor(status)));
+        problem.setType(URI.create(Problems.TYPE_PREFIX + Problems.nameFor(status)));
         problem.setTitle(title);
         return Problems.response(problem);
     }
