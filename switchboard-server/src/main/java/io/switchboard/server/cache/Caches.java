@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
 public class Caches {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final String NOTIFY = "SELECT pg_notify(?, ?)";
+    private static final int MAX_ATTEMPTS = 3;
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -104,9 +105,9 @@ public class Caches {
                 send(connection, invalidation);
                 return;
             } catch (SQLException e) {
-                // Outside a transaction a NOTIFY is safe to repeat: once more on a fresh connection when the pooled
-                // one turned out dead (the database restarted since it was last used).
-                if (transactional || attempt > 1 || !isBrokenConnection(e)) {
+                // Outside a transaction a NOTIFY is safe to repeat: again on another connection when the pooled one
+                // turned out dead (the database restarted since it was last used; the pool drops it).
+                if (transactional || attempt >= MAX_ATTEMPTS || !isBrokenConnection(e)) {
                     throw new DatabaseException("could not send cache invalidation " + invalidation.payload(), e);
                 }
             } finally {
