@@ -1,5 +1,6 @@
 package io.switchboard.server;
 
+import io.switchboard.server.ops.SigtermShutdown;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,6 +15,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling // refreshes of the gauges read from the database (schedules, leases, instances)
 public class SwitchboardServerApplication {
     public static void main(String[] args) {
-        SpringApplication.run(SwitchboardServerApplication.class, args);
+        SigtermShutdown.install(SpringApplication.run(SwitchboardServerApplication.class, args));
     }
 }

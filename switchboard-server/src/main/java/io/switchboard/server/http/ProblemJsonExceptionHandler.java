@@ -27,6 +27,7 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
+import java.net.URI;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
@@ -62,6 +63,10 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        ContentTooLargeException tooLarge = findCause(e, ContentTooLargeException.class);
+        if (tooLarge != null) {
+            return Problems.response(Problems.contentTooLarge(tooLarge.getMessage() + "; send less"));
+        }
         if (causedByUnreachableDatabase(e)) {
             // A lost connection wrapped in some other exception on its way here.
             log.warn("Database unavailable: {}", e.getMessage());
@@ -75,7 +80,8 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
-        return handleExceptionInternal(ex, describe(ex), headers, status, request);
+        ProblemDetail problem = describe(ex);
+        return handleExceptionInternal(ex, problem, headers, HttpStatusCode.valueOf(problem.getStatus()), request);
     }
 
     @Override
@@ -85,6 +91,18 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
         String detail = "'" + name + "' must be " + describeType(ex.getRequiredType()) + ", got '" + ex.getValue() + "'";
         return handleExceptionInternal(ex, Problems.problem(HttpStatus.BAD_REQUEST, Problems.INVALID_REQUEST, "Invalid request", detail),
                 headers, status, request);
+    }
+
+    /** Spring's own problems (type {@code about:blank}) get this server's problem types. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+                                                             HttpStatusCode statusCode, WebRequest request) {
+        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem
+                && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+            problem.setType(URI.create(Problems.TYPE_PREFIX + Problems.nameFor(statusCode.value())));
+        }
+        return response;
     }
 
     /** Every problem goes out as application/problem+json, whatever the client's Accept header says. */
@@ -97,6 +115,10 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
     }
 
     private static ProblemDetail describe(HttpMessageNotReadableException ex) {
+        ContentTooLargeException tooLarge = findCause(ex, ContentTooLargeException.class);
+        if (tooLarge != null) {
+            return Problems.contentTooLarge(tooLarge.getMessage() + "; send less");
+        }
         JacksonException json = findCause(ex, JacksonException.class);
         if (json == null) {
             String detail = ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")

@@ -25,6 +25,16 @@ public final class Problems {
     public static final String DATABASE_UNAVAILABLE = "database-unavailable";
     /** A fault of the server. */
     public static final String INTERNAL_ERROR = "internal-error";
+    /** No endpoint at this path. */
+    public static final String NOT_FOUND = "not-found";
+    /** The path exists, the HTTP method does not (the {@code Allow} header lists those that do). */
+    public static final String METHOD_NOT_ALLOWED = "method-not-allowed";
+    /** None of the media types the client accepts can be produced. */
+    public static final String NOT_ACCEPTABLE = "not-acceptable";
+    /** The request body's media type is not one the endpoint reads. */
+    public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type";
+    /** The request body is larger than the server accepts. */
+    public static final String CONTENT_TOO_LARGE = "content-too-large";
 
     /** Seconds a client is asked to wait before retrying when the database is unavailable. */
     public static final int RETRY_AFTER_SECONDS = 5;
@@ -40,6 +50,22 @@ public final class Problems {
         return problem;
     }
 
+    /**
+     * This server's problem type name for a status that says all there is to say (404, 405, ...): used for errors
+     * raised by the framework or the servlet container rather than by an endpoint.
+     */
+    public static String nameFor(int status) {
+        return switch (status) {
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 413 -> CONTENT_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> DATABASE_UNAVAILABLE;
+            default -> status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
+        };
+    }
+
     /** The response carrying {@code problem}, as {@code application/problem+json}. */
     public static ResponseEntity<ProblemDetail> response(ProblemDetail problem) {
         return response(problem, new HttpHeaders());
@@ -50,6 +76,11 @@ public final class Problems {
         HttpHeaders all = HttpHeaders.copyOf(headers);
         all.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         return ResponseEntity.status(problem.getStatus()).headers(all).body(problem);
+    }
+
+    /** 413: the request body is larger than the server accepts. */
+    public static ProblemDetail contentTooLarge(String detail) {
+        return problem(HttpStatus.valueOf(413), CONTENT_TOO_LARGE, "Content too large", detail);
     }
 
     /** 503 with {@code Retry-After}: the database is unavailable. */
