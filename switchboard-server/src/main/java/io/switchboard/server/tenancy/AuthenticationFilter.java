@@ -2,6 +2,7 @@ package io.switchboard.server.tenancy;
 
 import io.switchboard.db.DatabaseException;
 import io.switchboard.server.http.Problems;
+import io.switchboard.server.http.RequestLogContextFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -82,13 +83,10 @@ class AuthenticationFilter extends OncePerRequestFilter {
         request.setAttribute(Principal.CLIENT_ATTRIBUTE, principal.client());
         if (principal.orgId() != null) {
             request.setAttribute(Principal.ORG_ATTRIBUTE, principal.orgId().toString());
-            MDC.put("org", principal.orgId().toString());
+            // Cleared by RequestLogContextFilter once the request's access line is written, so that line has it too.
+            MDC.put(RequestLogContextFilter.MDC_ORG, principal.orgId().toString());
         }
-        try {
-            chain.doFilter(request, response);
-        } finally {
-            MDC.remove("org");
-        }
+        chain.doFilter(request, response);
     }
 
     private Optional<Principal> byApiKey(String token, HttpServletResponse response) throws IOException {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -63,6 +64,9 @@ class ProblemJsonForEveryErrorTest {
         }
     }
 
+    @Autowired
+    ApplicationContext context;
+
     @LocalServerPort
     int port;
 
@@ -70,7 +74,7 @@ class ProblemJsonForEveryErrorTest {
 
     @BeforeEach
     void client() {
-        http = new RawHttp(port);
+        http = new RawHttp(port, ServerTests.adminKey(context));
     }
 
     @Test

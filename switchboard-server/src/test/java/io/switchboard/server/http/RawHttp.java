@@ -16,9 +16,12 @@ final class RawHttp {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;
+    private final String token;
 
-    RawHttp(int port) {
+    /** Requests to {@code port}, authenticated with {@code token} (an API key) unless a test sets Authorization. */
+    RawHttp(int port, String token) {
         this.port = port;
+        this.token = token;
     }
 
     record Response(int status, HttpResponse<String> raw) {
@@ -50,8 +53,13 @@ final class RawHttp {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body);
+        boolean ownAuthorization = false;
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
+            ownAuthorization |= headers[i].equalsIgnoreCase("Authorization");
+        }
+        if (!ownAuthorization && token != null) {
+            request.header("Authorization", "Bearer " + token);
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -11,6 +11,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
@@ -45,6 +46,9 @@ class RequestObservabilityTest {
         ServerTests.stopWorkers(context);
     }
 
+    @Autowired
+    ApplicationContext context;
+
     @LocalServerPort
     int port;
 
@@ -52,7 +56,7 @@ class RequestObservabilityTest {
 
     @BeforeEach
     void client() {
-        http = new RawHttp(port);
+        http = new RawHttp(port, ServerTests.adminKey(context));
     }
 
     @Test
@@ -86,8 +90,9 @@ class RequestObservabilityTest {
             assertThat(line.get("instance").asString()).isEqualTo("observed-instance");
             assertThat(line.has("message")).isTrue();
         });
+        // The made-up bearer token is refused (401); the refusal is logged without it.
         assertThat(requestLines).anySatisfy(line ->
-                assertThat(line.get("message").asString()).isEqualTo("GET /api/jobs/987654321 -> 404 in " + durationOf(line) + " ms"));
+                assertThat(line.get("message").asString()).isEqualTo("GET /api/jobs/987654321 -> 401 in " + durationOf(line) + " ms"));
         assertThat(lines).anySatisfy(line -> assertThat(line.path("requestId").asString()).isEqualTo("logged-req-78"));
         // Lines outside requests (startup, worker threads) carry an instance too. (Which one depends on the Spring
         // context that configured logging last: other test classes of this JVM run their own.)

@@ -42,6 +42,7 @@ class GracefulShutdownTest {
     Path releaseDir;
 
     private Process server;
+    private volatile String adminKey;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
     @AfterEach
@@ -54,7 +55,7 @@ class GracefulShutdownTest {
     @Test
     void sigtermDrainsTheInFlightRequestAndRunningJobThenExitsZero() throws Exception {
         int port = startServer();
-        ApiClient api = new ApiClient(port);
+        ApiClient api = new ApiClient(port, adminKey);
         long jobId = api.enqueue("""
                 {"kind": "slow"}""");
         awaitOutput("SLOW-JOB-STARTED");
@@ -97,7 +98,9 @@ class GracefulShutdownTest {
                 while ((line = out.readLine()) != null) {
                     output.add(line);
                     if (line.startsWith("READY ")) {
-                        ready.complete(Integer.parseInt(line.substring(6).trim()));
+                        String[] words = line.split(" ");
+                        adminKey = words[2];
+                        ready.complete(Integer.parseInt(words[1]));
                     }
                 }
             } catch (IOException ignored) {

@@ -4,6 +4,7 @@ import io.switchboard.jobs.JobKind;
 import io.switchboard.server.SwitchboardServerApplication;
 import io.switchboard.server.jobs.JobHandlerRegistration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import io.switchboard.server.tenancy.PlatformKeys;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -17,7 +18,7 @@ import java.util.Map;
 
 /**
  * The server, started as its own main does, plus a slow endpoint and a slow job kind that each wait until the
- * test creates a file: for {@link GracefulShutdownTest}, in a JVM of its own. Prints READY and the port.
+ * test creates a file: for {@link GracefulShutdownTest}, in a JVM of its own. Prints READY, the port and a platform-admin API key.
  */
 public final class ShutdownTestServer {
     private ShutdownTestServer() {
@@ -27,7 +28,9 @@ public final class ShutdownTestServer {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(SwitchboardServerApplication.class, SlowWork.class)
                 .run(args);
         SigtermShutdown.install(context);
-        System.out.println("READY " + context.getEnvironment().getProperty("local.server.port"));
+        // A platform-admin key for the test to call the API with (a test server, so printing it is fine).
+        String adminKey = context.getBean(PlatformKeys.class).issue("shutdown test");
+        System.out.println("READY " + context.getEnvironment().getProperty("local.server.port") + " " + adminKey);
         System.out.flush();
     }
 
