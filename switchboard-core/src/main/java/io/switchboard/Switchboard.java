@@ -1,6 +1,7 @@
 package io.switchboard;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.switchboard.instance.Instances;
 import io.switchboard.jobs.JobEngine;
 import io.switchboard.jobs.JobHandler;
@@ -9,6 +10,7 @@ import io.switchboard.jobs.JobQueue;
 import io.switchboard.jobs.KindOptions;
 import io.switchboard.jobs.QueueOptions;
 import io.switchboard.jobs.Retention;
+import io.switchboard.limit.RateLimiter;
 import io.switchboard.lock.AdvisoryLocks;
 import io.switchboard.lock.Leases;
 import io.switchboard.schedule.Schedule;
@@ -30,7 +32,8 @@ import java.util.function.Consumer;
 
 /**
  * Entry point: Switchboard's capabilities on one PostgreSQL {@link DataSource} — the durable job queue,
- * cluster-safe schedules, leases with fencing tokens, advisory locks and the instance registry.
+ * cluster-safe schedules, leases with fencing tokens, advisory locks, the instance registry and a shared rate
+ * limiter.
  *
  * <pre>{@code
  * record SendEmail(String to) {}
@@ -53,15 +56,17 @@ public final class Switchboard implements AutoCloseable {
     private final Leases leases;
     private final AdvisoryLocks advisoryLocks;
     private final Instances instances;
+    private final RateLimiter rateLimiter;
     private ScheduledExecutorService heartbeat;
 
     private Switchboard(JobEngine jobEngine, Scheduler scheduler, Leases leases, AdvisoryLocks advisoryLocks,
-                        Instances instances) {
+                        Instances instances, RateLimiter rateLimiter) {
         this.jobEngine = jobEngine;
         this.scheduler = scheduler;
         this.leases = leases;
         this.advisoryLocks = advisoryLocks;
         this.instances = instances;
+        this.rateLimiter = rateLimiter;
     }
 
     /** A builder on {@code dataSource}. */
@@ -97,6 +102,15 @@ public final class Switchboard implements AutoCloseable {
     /** The instance registry: who is alive, what each runs, which leases each holds. */
     public Instances instances() {
         return instances;
+    }
+
+    /**
+     * The rate limiter shared by every instance on this database (GCRA, one statement per decision, database
+     * time). Usable without {@link #start()}; its idle keys are purged by the {@code switchboard.purge-rate-limits}
+     * maintenance schedule once started.
+     */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** This instance's id (jobs' {@code worker_id}, leases' {@code instance_id}, the registry's id). */
@@ -162,6 +176,7 @@ public final class Switchboard implements AutoCloseable {
         private Duration scheduleTick = Duration.ofMillis(500);
         private Clock clock = Clock.systemUTC();
         private Maintenance maintenance = Maintenance.DEFAULT;
+        private MeterRegistry meterRegistry = new CompositeMeterRegistry();
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -225,6 +240,7 @@ public final class Switchboard implements AutoCloseable {
         /** Where metrics go. */
         public Builder meterRegistry(MeterRegistry registry) {
             jobs.meterRegistry(registry);
+            this.meterRegistry = registry;
             return this;
         }
 
@@ -251,6 +267,7 @@ public final class Switchboard implements AutoCloseable {
             String instanceId = jobs.instanceId();
             Leases leases = new Leases(dataSource, instanceId);
             Instances instances = new Instances(dataSource, instanceId);
+            RateLimiter rateLimiter = new RateLimiter(dataSource, meterRegistry);
             // The maintenance schedules call into objects that exist only after build: hold them here.
             Scheduler[] schedulerRef = new Scheduler[1];
             JobEngine[] engineRef = new JobEngine[1];
@@ -265,13 +282,15 @@ public final class Switchboard implements AutoCloseable {
                 schedulerRef[0].pruneRuns(maintenance.runHistoryRetention());
                 instances.prune();
             }).withMaxAttempts(1));
+            all.add(Schedule.every("switchboard.purge-rate-limits", maintenance.purgeRateLimitsEvery(),
+                    ctx -> rateLimiter.purgeIdle()).withMaxAttempts(1));
             Scheduler scheduler = new Scheduler(dataSource, instanceId, all, scheduleTick, clock);
             scheduler.registerJobs(jobs);
             jobs.pruneInterval(Duration.ZERO);
             JobEngine engine = jobs.build();
             schedulerRef[0] = scheduler;
             engineRef[0] = engine;
-            return new Switchboard(engine, scheduler, leases, new AdvisoryLocks(dataSource), instances);
+            return new Switchboard(engine, scheduler, leases, new AdvisoryLocks(dataSource), instances, rateLimiter);
         }
     }
 }
