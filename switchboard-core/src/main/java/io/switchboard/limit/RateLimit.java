@@ -76,8 +76,20 @@ public record RateLimit(String name, int limit, Duration window) {
         return emissionIntervalMicros() * limit;
     }
 
+    /** 15m, 1h, 90s, 1500ms. */
+    private static String human(Duration d) {
+        if (d.toNanos() % 1_000_000_000L != 0) {
+            return d.toNanos() % 1_000_000 == 0 ? d.toMillis() + "ms" : d.toNanos() / 1_000 + "us";
+        }
+        long s = d.toSeconds();
+        if (s % 3600 == 0) {
+            return s / 3600 + "h";
+        }
+        return s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+
     @Override
     public String toString() {
-        return "rate limit '" + name + "' (" + limit + " per " + window + ")";
+        return "rate limit '" + name + "' (" + limit + " per " + human(window) + ")";
     }
 }
