@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the filter does while the limiter's database cannot be reached: the configured fail mode per request
- * kind, no database attempt for {@code probe-interval} after a failure (so an outage does not add a connection
- * timeout to every request), and a log line at most every {@value #LOG_EVERY_SECONDS} s instead of one per
- * request. Counts {@code switchboard.ratelimit.unavailable} by outcome (served, refused).
+ * kind, no database attempt for {@code probe-interval} after a failure by requests that would be served anyway (so
+ * an outage does not add a connection timeout to every one of them), and a log line at most every
+ * {@value #LOG_EVERY_SECONDS} s instead of one per request. Counts {@code switchboard.ratelimit.unavailable} by outcome (served, refused).
  */
 final class LimiterOutage {
     static final long LOG_EVERY_SECONDS = 30;
@@ -78,9 +78,14 @@ final class LimiterOutage {
         maybeLog(e.getMessage());
     }
 
-    /** Whether a request of this kind is served (open) or refused (closed) while no decision can be made. */
+    /** Whether a request of this kind is served (open), not refused (closed), when no decision can be made. */
+    boolean servedWithoutDecision(boolean read) {
+        return (read ? settings.reads() : settings.writes()) == FailMode.OPEN;
+    }
+
+    /** Counts a request of this kind handled without a decision; true if it is served, false if refused. */
     boolean serve(boolean read) {
-        boolean open = (read ? settings.reads() : settings.writes()) == FailMode.OPEN;
+        boolean open = servedWithoutDecision(read);
         if (open) {
             served.increment();
             servedSinceLog.increment();

@@ -40,7 +40,9 @@ import java.util.Map;
  *   <li>A refused request gets 429 as problem+json ({@code urn:switchboard:problem:rate-limited}) with
  *       {@code Retry-After}, and reaches no controller.</li>
  *   <li>While the database cannot be reached, reads (GET, HEAD, OPTIONS) are served and writes refused with 503
- *       by default ({@code switchboard.rate-limit.on-database-unavailable}).</li>
+ *       by default ({@code switchboard.rate-limit.on-database-unavailable}). Requests that would be served skip the
+ *       database for a probe interval after a failure; requests that would be refused always try it, since only
+ *       its answer can admit them (and one that succeeds ends the outage for all).</li>
  * </ul>
  *
  * <p>Requests count against their client: the request attribute {@value #CLIENT_ATTRIBUTE} set by authentication
@@ -89,7 +91,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
             return;
         }
         boolean read = isRead(request.getMethod());
-        if (outage.skipDatabase()) {
+        if (outage.servedWithoutDecision(read) && outage.skipDatabase()) {
             withoutDecision(read, request, response, chain);
             return;
         }

@@ -77,8 +77,9 @@ public record RateLimitProperties(@DefaultValue("true") boolean enabled,
      *
      * @param reads         open (default) or closed
      * @param writes        open or closed (default)
-     * @param probeInterval after a failure, how long requests get the mode above at once, without trying the
-     *                      database (default 2s), so an outage does not add a connection timeout to every request
+     * @param probeInterval after a failure, how long requests that would be served get served at once, without
+     *                      trying the database (default 2s), so an outage does not add a connection timeout to each;
+     *                      requests that would be refused always try it, as only its answer can admit them
      */
     public record OutageSettings(@DefaultValue("open") FailMode reads, @DefaultValue("closed") FailMode writes,
                                  @DefaultValue("2s") Duration probeInterval) {

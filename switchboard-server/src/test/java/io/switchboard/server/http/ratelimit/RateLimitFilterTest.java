@@ -54,6 +54,11 @@ class RateLimitFilterTest {
             run(patient, "GET", "/api/jobs/dead");
         }
         assertThat(connectionAttempts.get()).isEqualTo(1);
+        // A request that would be refused tries the database anyway: only its answer can admit it.
+        for (int i = 0; i < 3; i++) {
+            assertThat(run(patient, "POST", "/api/jobs").getStatus()).isEqualTo(503);
+        }
+        assertThat(connectionAttempts.get()).isEqualTo(4);
 
         connectionAttempts.set(0);
         RateLimitFilter eager = filter(new OutageSettings(FailMode.OPEN, FailMode.CLOSED, Duration.ZERO));

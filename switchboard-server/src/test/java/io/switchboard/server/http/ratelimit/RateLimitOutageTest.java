@@ -71,7 +71,8 @@ class RateLimitOutageTest {
                 Reply read = http.get("/api/instances/self");
                 assertThat(read.status()).as("read %d: %s", i + 1, read).isEqualTo(200);
                 assertThat(read.header("RateLimit")).as("no decision, no state").isNull();
-
+            }
+            for (int i = 0; i < 4; i++) {
                 Reply write = http.post("/api/jobs", """
                         {"kind": "noop"}""");
                 assertThat(write.status()).as("write %d: %s", i + 1, write).isEqualTo(503);
@@ -85,7 +86,7 @@ class RateLimitOutageTest {
 
             assertThat(occurrences(output.getOut(), "Rate limiter cannot reach its database")).isEqualTo(1);
             assertThat(meters.counter("switchboard.ratelimit.unavailable", "outcome", "served").count()).isGreaterThanOrEqualTo(11);
-            assertThat(meters.counter("switchboard.ratelimit.unavailable", "outcome", "refused").count()).isGreaterThanOrEqualTo(10);
+            assertThat(meters.counter("switchboard.ratelimit.unavailable", "outcome", "refused").count()).isGreaterThanOrEqualTo(4);
         } finally {
             db.startServer();
         }
