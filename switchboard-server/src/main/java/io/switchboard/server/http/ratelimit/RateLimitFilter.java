@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
@@ -84,8 +85,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        RequestPath path = RequestPath.parse(request.getRequestURI(), request.getContextPath());
-        List<Rule> matching = rules.matching(request.getMethod(), path.pathWithinApplication());
+        List<Rule> matching = rules.matching(request.getMethod(), path(request));
         if (matching.isEmpty()) {
             chain.doFilter(request, response);
             return;
@@ -114,6 +114,16 @@ public class RateLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
         } else {
             tooManyRequests(request, response, matching, decisions);
+        }
+    }
+
+    /** The path as Spring MVC matches it (segments decoded); malformed escapes are matched as they are. */
+    static PathContainer path(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        try {
+            return RequestPath.parse(uri, request.getContextPath()).pathWithinApplication();
+        } catch (IllegalArgumentException malformed) {
+            return PathContainer.parsePath(uri.substring(request.getContextPath().length()), PathContainer.Options.create('/', false));
         }
     }
 

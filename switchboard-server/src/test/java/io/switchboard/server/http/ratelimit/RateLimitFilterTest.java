@@ -80,6 +80,7 @@ class RateLimitFilterTest {
         assertThat(run(filter, "POST", "/%77ebhooks/stripe;x=1").getStatus()).isEqualTo(200);
         assertThat(connectionAttempts.get()).isZero();
         assertThat(run(filter, "GET", "/%61pi/queues").getStatus()).as("an encoded limited path is limited").isEqualTo(503);
+        assertThat(run(filter, "GET", "/api/%zz").getStatus()).as("a malformed escape is limited too").isEqualTo(503);
     }
 
     @Test
