@@ -12,6 +12,7 @@ import io.switchboard.jobs.JobQueue;
 import io.switchboard.jobs.KindOptions;
 import io.switchboard.jobs.QueueOptions;
 import io.switchboard.jobs.Retention;
+import io.switchboard.limit.RateLimiter;
 import io.switchboard.lock.AdvisoryLocks;
 import io.switchboard.lock.Leases;
 import io.switchboard.schedule.Schedule;
@@ -33,7 +34,8 @@ import java.util.function.Consumer;
 
 /**
  * Entry point: Switchboard's capabilities on one PostgreSQL {@link DataSource} — the durable job queue,
- * cluster-safe schedules, leases with fencing tokens, advisory locks, idempotency keys and the instance registry.
+ * cluster-safe schedules, leases with fencing tokens, advisory locks, idempotency keys, the instance registry and a
+ * shared rate limiter.
  *
  * <pre>{@code
  * record SendEmail(String to) {}
@@ -57,16 +59,18 @@ public final class Switchboard implements AutoCloseable {
     private final AdvisoryLocks advisoryLocks;
     private final Instances instances;
     private final IdempotencyKeys idempotencyKeys;
+    private final RateLimiter rateLimiter;
     private ScheduledExecutorService heartbeat;
 
     private Switchboard(JobEngine jobEngine, Scheduler scheduler, Leases leases, AdvisoryLocks advisoryLocks,
-                        Instances instances, IdempotencyKeys idempotencyKeys) {
+                        Instances instances, IdempotencyKeys idempotencyKeys, RateLimiter rateLimiter) {
         this.jobEngine = jobEngine;
         this.scheduler = scheduler;
         this.leases = leases;
         this.advisoryLocks = advisoryLocks;
         this.instances = instances;
         this.idempotencyKeys = idempotencyKeys;
+        this.rateLimiter = rateLimiter;
     }
 
     /** A builder on {@code dataSource}. */
@@ -107,6 +111,15 @@ public final class Switchboard implements AutoCloseable {
     /** The idempotency-key store: run a request once, replay its response to retries. */
     public IdempotencyKeys idempotencyKeys() {
         return idempotencyKeys;
+    }
+
+    /**
+     * The rate limiter shared by every instance on this database (GCRA, one statement per decision, database
+     * time). Usable without {@link #start()}; its idle keys are purged by the {@code switchboard.purge-rate-limits}
+     * maintenance schedule once started.
+     */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** This instance's id (jobs' {@code worker_id}, leases' {@code instance_id}, the registry's id). */
@@ -271,6 +284,7 @@ public final class Switchboard implements AutoCloseable {
             Leases leases = new Leases(dataSource, instanceId);
             Instances instances = new Instances(dataSource, instanceId);
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(dataSource, idempotency, meterRegistry);
+            RateLimiter rateLimiter = new RateLimiter(dataSource, meterRegistry);
             // The maintenance schedules call into objects that exist only after build: hold them here.
             Scheduler[] schedulerRef = new Scheduler[1];
             JobEngine[] engineRef = new JobEngine[1];
@@ -287,6 +301,8 @@ public final class Switchboard implements AutoCloseable {
             }).withMaxAttempts(1));
             all.add(Schedule.every("switchboard.reap-idempotency-keys", idempotency.reapEvery(),
                     ctx -> idempotencyKeys.reapExpired()).withMaxAttempts(1));
+            all.add(Schedule.every("switchboard.purge-rate-limits", maintenance.purgeRateLimitsEvery(),
+                    ctx -> rateLimiter.purgeIdle()).withMaxAttempts(1));
             Scheduler scheduler = new Scheduler(dataSource, instanceId, all, scheduleTick, clock);
             scheduler.registerJobs(jobs);
             jobs.pruneInterval(Duration.ZERO);
@@ -294,7 +310,7 @@ public final class Switchboard implements AutoCloseable {
             schedulerRef[0] = scheduler;
             engineRef[0] = engine;
             return new Switchboard(engine, scheduler, leases, new AdvisoryLocks(dataSource), instances,
-                    idempotencyKeys);
+                    idempotencyKeys, rateLimiter);
         }
     }
 }

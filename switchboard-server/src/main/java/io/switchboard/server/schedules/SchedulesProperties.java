@@ -15,8 +15,8 @@ import java.util.Map;
  * maintenance schedules ({@code switchboard.maintenance.*}). Settings left out take the core's defaults.
  *
  * @param schedules   schedules by name
- * @param maintenance intervals of {@code switchboard.prune-jobs}, {@code switchboard.cleanup-leases} and
- *                    {@code switchboard.prune-history}
+ * @param maintenance intervals of {@code switchboard.prune-jobs}, {@code switchboard.cleanup-leases},
+ *                    {@code switchboard.prune-history} and {@code switchboard.purge-rate-limits}
  */
 @ConfigurationProperties("switchboard")
 public record SchedulesProperties(Map<String, ScheduleSettings> schedules, @DefaultValue MaintenanceSettings maintenance) {
@@ -56,13 +56,15 @@ public record SchedulesProperties(Map<String, ScheduleSettings> schedules, @Defa
      * @param cleanupLeasesEvery  how often long-expired lease rows are deleted (default 10m)
      * @param pruneHistoryEvery   how often run history and dead instances are pruned (default 1h)
      * @param runHistoryRetention how long schedule runs are kept (default 30d)
+     * @param purgeRateLimitsEvery how often the state of idle rate-limit keys is deleted (default 5m)
      */
     public record MaintenanceSettings(Duration pruneJobsEvery, Duration cleanupLeasesEvery, Duration pruneHistoryEvery,
-                                      Duration runHistoryRetention) {
+                                      Duration runHistoryRetention, Duration purgeRateLimitsEvery) {
         Maintenance toMaintenance() {
             Maintenance d = Maintenance.DEFAULT;
             return new Maintenance(or(pruneJobsEvery, d.pruneJobsEvery()), or(cleanupLeasesEvery, d.cleanupLeasesEvery()),
-                    or(pruneHistoryEvery, d.pruneHistoryEvery()), or(runHistoryRetention, d.runHistoryRetention()));
+                    or(pruneHistoryEvery, d.pruneHistoryEvery()), or(runHistoryRetention, d.runHistoryRetention()),
+                    or(purgeRateLimitsEvery, d.purgeRateLimitsEvery()));
         }
 
         private static Duration or(Duration value, Duration fallback) {
