@@ -1,5 +1,6 @@
 package io.switchboard.server.http.idempotency;
 
+import io.switchboard.server.tenancy.Principal;
 import io.switchboard.db.DatabaseException;
 import io.switchboard.idempotency.Claim;
 import io.switchboard.idempotency.IdempotencyKeys;
@@ -50,7 +51,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
     static final String HEADER = "Idempotency-Key";
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
     /** Set by the authentication filter: the client's id. */
-    static final String CLIENT_ATTRIBUTE = "switchboard.client";
+    static final String CLIENT_ATTRIBUTE = Principal.CLIENT_ATTRIBUTE;
     static final String ANONYMOUS = "anonymous";
 
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);

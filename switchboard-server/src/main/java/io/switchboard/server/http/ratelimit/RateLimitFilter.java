@@ -1,5 +1,6 @@
 package io.switchboard.server.http.ratelimit;
 
+import io.switchboard.server.tenancy.Principal;
 import io.switchboard.db.DatabaseException;
 import io.switchboard.limit.RateLimit;
 import io.switchboard.limit.RateLimitDecision;
@@ -54,9 +55,9 @@ import java.util.Map;
  */
 public class RateLimitFilter extends OncePerRequestFilter {
     /** Request attribute naming the authenticated client (a String such as {@code key:ab12cd}). */
-    public static final String CLIENT_ATTRIBUTE = "switchboard.client";
+    public static final String CLIENT_ATTRIBUTE = Principal.CLIENT_ATTRIBUTE;
     /** Request attribute naming the client's organisation (a String). */
-    public static final String ORG_ATTRIBUTE = "switchboard.org";
+    public static final String ORG_ATTRIBUTE = Principal.ORG_ATTRIBUTE;
     /** Problem type of a refused request. */
     public static final String RATE_LIMITED = "rate-limited";
     /** The policies and their parameters. */

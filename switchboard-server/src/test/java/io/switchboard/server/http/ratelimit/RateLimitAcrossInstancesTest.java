@@ -53,7 +53,7 @@ class RateLimitAcrossInstancesTest {
 
     @Test
     void requestsAlternatingBetweenTwoServersShareOneQuota() {
-        List<RateLimitHttp> servers = List.of(new RateLimitHttp(port(first)), new RateLimitHttp(port(second)));
+        List<RateLimitHttp> servers = List.of(new RateLimitHttp(port(first), ServerTests.adminKey(first)), new RateLimitHttp(port(second), ServerTests.adminKey(first)));
 
         for (int i = 0; i < 10; i++) {
             Reply reply = servers.get(i % 2).get("/api/jobs/dead", CLIENT_HEADER, "shared");
@@ -70,7 +70,7 @@ class RateLimitAcrossInstancesTest {
 
     @Test
     void concurrentRequestsToBothServersAdmitExactlyTheLimit() throws Exception {
-        List<RateLimitHttp> servers = List.of(new RateLimitHttp(port(first)), new RateLimitHttp(port(second)));
+        List<RateLimitHttp> servers = List.of(new RateLimitHttp(port(first), ServerTests.adminKey(first)), new RateLimitHttp(port(second), ServerTests.adminKey(first)));
         int threads = 8;
         int requestsEach = 6;
         ExecutorService pool = Executors.newFixedThreadPool(threads);

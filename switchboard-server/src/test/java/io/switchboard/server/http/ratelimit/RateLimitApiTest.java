@@ -58,6 +58,9 @@ class RateLimitApiTest {
         ServerTests.stopWorkers(context);
     }
 
+    @Autowired
+    ApplicationContext context;
+
     @LocalServerPort
     int port;
 
@@ -69,7 +72,7 @@ class RateLimitApiTest {
     @BeforeEach
     void freshQuotas() {
         RateLimitHttp.resetLimits(dataSource);
-        http = new RateLimitHttp(port);
+        http = new RateLimitHttp(port, ServerTests.adminKey(context));
     }
 
     @Test

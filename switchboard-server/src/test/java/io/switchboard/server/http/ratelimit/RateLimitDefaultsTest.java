@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -42,12 +43,15 @@ class RateLimitDefaultsTest {
         ServerTests.stopWorkers(context);
     }
 
+    @Autowired
+    ApplicationContext context;
+
     @LocalServerPort
     int port;
 
     @Test
     void shippedPoliciesApplyAndWebhooksAndActuatorAreExempt() {
-        RateLimitHttp http = new RateLimitHttp(port);
+        RateLimitHttp http = new RateLimitHttp(port, ServerTests.adminKey(context));
 
         Reply plain = http.get("/api/jobs/dead");
         assertThat(plain.header("RateLimit-Policy")).isEqualTo("\"api\";q=100;w=900");

@@ -32,9 +32,12 @@ final class RateLimitHttp {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;
+    private final String token;
 
-    RateLimitHttp(int port) {
+    /** Requests to {@code port}, authenticated with the API key {@code token} (null: none). */
+    RateLimitHttp(int port, String token) {
         this.port = port;
+        this.token = token;
     }
 
     record Reply(int status, HttpResponse<String> raw) {
@@ -74,6 +77,9 @@ final class RateLimitHttp {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response);
@@ -95,8 +101,9 @@ final class RateLimitHttp {
     }
 
     /**
-     * Stands in for authentication, which names the client in the request attribute the rate-limit filter reads:
-     * {@value #CLIENT_HEADER}: abc becomes client {@code key:abc}, {@value #ORG_HEADER}: acme organisation acme.
+     * Renames the client after authentication (which names it after the test's admin key), in the request attribute
+     * the rate-limit filter reads: {@value #CLIENT_HEADER}: abc becomes client {@code key:abc}, {@value #ORG_HEADER}:
+     * acme organisation acme. So one key can play many clients and organisations.
      */
     @TestConfiguration(proxyBeanMethods = false)
     static class ClientFromHeader {
@@ -117,8 +124,28 @@ final class RateLimitHttp {
                     chain.doFilter(request, response);
                 }
             });
-            registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+            registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 25);
             return registration;
+        }
+    }
+
+    /**
+     * Switches the real authentication off, for tests of the limiter while the database is down: authentication
+     * itself needs the database, so with it on every request would get 503 before the limiter is asked.
+     */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class WithoutAuthentication {
+        @Bean
+        static org.springframework.beans.factory.config.BeanPostProcessor authenticationOff() {
+            return new org.springframework.beans.factory.config.BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    if (bean instanceof FilterRegistrationBean<?> registration && name.equals("authenticationFilter")) {
+                        registration.setEnabled(false);
+                    }
+                    return bean;
+                }
+            };
         }
     }
 }

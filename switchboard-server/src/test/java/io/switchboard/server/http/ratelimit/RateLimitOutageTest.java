@@ -14,6 +14,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * With the limiter's database stopped: reads are served unlimited and writes refused with 503 (the defaults),
  * the outage is logged once rather than per request, and limits apply again once the database is back.
  */
+@Import(RateLimitHttp.WithoutAuthentication.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "switchboard.rate-limit.policies.api.limit=50",
         "switchboard.rate-limit.policies.api.window=1h",
@@ -59,7 +61,7 @@ class RateLimitOutageTest {
 
     @Test
     void readsAreServedAndWritesRefusedWhileTheDatabaseIsDownAndTheOutageIsLoggedOnce(CapturedOutput output) {
-        RateLimitHttp http = new RateLimitHttp(port);
+        RateLimitHttp http = new RateLimitHttp(port, null);
         // Which instance answers needs no database: the one endpoint that works through an outage.
         Reply before = http.get("/api/instances/self");
         assertThat(before.status()).isEqualTo(200);
