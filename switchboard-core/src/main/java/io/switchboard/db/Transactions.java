@@ -15,9 +15,16 @@ public final class Transactions {
         R run(Connection connection) throws E;
     }
 
-    /** Runs {@code work} in a transaction on {@code connection}: commits if it returns, rolls back if it throws. */
+    /**
+     * Runs {@code work} in a transaction on {@code connection}: commits if it returns, rolls back if it throws.
+     * A connection already inside a transaction (auto-commit off: the caller's, e.g. one a framework manages) is
+     * joined instead: the work runs in it, and committing or rolling back is left to whoever began it.
+     */
     public static <R, E extends Exception> R inTransaction(Connection connection, Work<R, E> work) throws E, SQLException {
         boolean autoCommit = connection.getAutoCommit();
+        if (!autoCommit) {
+            return work.run(connection);
+        }
         connection.setAutoCommit(false);
         try {
             R result = work.run(connection);

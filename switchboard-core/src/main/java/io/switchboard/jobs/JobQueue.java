@@ -65,10 +65,15 @@ public final class JobQueue {
     /**
      * Enqueues one job in a transaction of its own; it is durable when this returns. If this instance works the
      * job's queue, its runner is woken at once, without waiting for the NOTIFY round trip through the database.
+     * When the data source hands out a connection already inside a transaction (one a framework manages for the
+     * calling thread), the job joins that transaction instead, and workers are woken when it commits.
      */
     public EnqueueResult enqueue(JobRequest request) {
         Prepared job = prepare(request);
         try (Connection connection = dataSource.getConnection()) {
+            if (!connection.getAutoCommit()) {
+                return insert(connection, job, JobSql.INSERT_AND_NOTIFY);
+            }
             EnqueueResult result = insert(connection, job, JobSql.INSERT);
             if (result.state() == JobState.AVAILABLE && !result.duplicate()) {
                 localWake.accept(job.queue());

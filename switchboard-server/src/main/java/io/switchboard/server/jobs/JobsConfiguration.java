@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import tools.jackson.databind.json.JsonMapper;
 
 import javax.sql.DataSource;
@@ -25,7 +26,9 @@ class JobsConfiguration {
     Switchboard switchboard(DataSource dataSource, MeterRegistry meterRegistry, JsonMapper jsonMapper,
                             JobsProperties properties, ObjectProvider<JobHandlerRegistration<?>> registrations,
                             ObjectProvider<SwitchboardBuilderCustomizer> customizers) {
-        Switchboard.Builder builder = Switchboard.builder(dataSource)
+        // Transaction-aware: work done while a Spring-managed transaction is open on the thread (the idempotency
+        // filter opens one per keyed request) joins it; everywhere else the pool's connections are used as they are.
+        Switchboard.Builder builder = Switchboard.builder(new TransactionAwareDataSourceProxy(dataSource))
                 .meterRegistry(meterRegistry)
                 // The API's mapper, so job arguments are checked as strictly as request bodies (spring.jackson.*).
                 .jsonMapper(jsonMapper)

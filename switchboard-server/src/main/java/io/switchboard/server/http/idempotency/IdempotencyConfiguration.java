@@ -6,6 +6,8 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Idempotency keys: the store's settings on the server's Switchboard, and the filter on {@code /api/*}. */
@@ -21,9 +23,10 @@ class IdempotencyConfiguration {
 
     @Bean
     FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(Switchboard switchboard, IdempotencyProperties properties,
-                                                                JsonMapper json) {
+                                                                JsonMapper json, PlatformTransactionManager transactions) {
         IdempotencyFilter filter = new IdempotencyFilter(switchboard.idempotencyKeys(),
-                RequiredKeyRules.parse(properties.requiredFor()), properties.maxBodySize().toBytes(), json);
+                RequiredKeyRules.parse(properties.requiredFor()), properties.maxBodySize().toBytes(), json,
+                new TransactionTemplate(transactions));
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/api/*");
         registration.setOrder(FILTER_ORDER);

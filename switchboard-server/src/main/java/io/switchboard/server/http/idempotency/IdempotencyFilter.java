@@ -1,11 +1,11 @@
 package io.switchboard.server.http.idempotency;
 
-import io.switchboard.server.tenancy.Principal;
 import io.switchboard.db.DatabaseException;
 import io.switchboard.idempotency.Claim;
 import io.switchboard.idempotency.IdempotencyKeys;
 import io.switchboard.idempotency.StoredResponse;
 import io.switchboard.server.http.Problems;
+import io.switchboard.server.tenancy.Principal;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -19,6 +19,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,9 +63,12 @@ final class IdempotencyFilter extends OncePerRequestFilter {
     private final RequiredKeyRules required;
     private final long maxBodyBytes;
     private final JsonMapper json;
+    private final TransactionTemplate transactions;
 
-    IdempotencyFilter(IdempotencyKeys keys, RequiredKeyRules required, long maxBodyBytes, JsonMapper json) {
+    IdempotencyFilter(IdempotencyKeys keys, RequiredKeyRules required, long maxBodyBytes, JsonMapper json,
+                      TransactionTemplate transactions) {
         this.keys = keys;
+        this.transactions = transactions;
         this.required = required;
         this.maxBodyBytes = maxBodyBytes;
         this.json = json;
@@ -127,31 +132,76 @@ final class IdempotencyFilter extends OncePerRequestFilter {
         }
     }
 
+    /**
+     * Runs the request and stores its response in ONE transaction: the request's own writes through the
+     * Switchboard data source (jobs, leases, ...) join it, so they and the stored response commit together with
+     * one WAL flush, and a 5xx or a failed store undoes them. Only then is the response sent.
+     */
     private void run(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Claim.Proceed proceed)
             throws IOException, ServletException {
         ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(response);
-        boolean stored = false;
+        Outcome outcome;
         try {
-            chain.doFilter(request, captured);
-            int status = captured.getStatus();
-            if (status >= 200 && status < 500) {
+            outcome = transactions.execute(tx -> {
+                try {
+                    chain.doFilter(request, captured);
+                } catch (IOException | ServletException e) {
+                    throw new RequestFailed(e);
+                }
+                int status = captured.getStatus();
+                if (status < 200 || status >= 500) {
+                    tx.setRollbackOnly();
+                    return Outcome.NOT_STORED;
+                }
                 Map<String, String> headers = new LinkedHashMap<>();
                 String location = captured.getHeader(HttpHeaders.LOCATION);
                 if (location != null) {
                     headers.put(HttpHeaders.LOCATION, location);
                 }
-                keys.complete(proceed.token(), new StoredResponse(status, captured.getContentType(), headers,
-                        captured.getContentAsByteArray()));
-                stored = true;
+                if (!keys.complete(proceed.token(), new StoredResponse(status, captured.getContentType(), headers,
+                        captured.getContentAsByteArray()))) {
+                    tx.setRollbackOnly();
+                    return Outcome.TAKEN_OVER;
+                }
+                return Outcome.STORED;
+            });
+        } catch (RequestFailed e) {
+            release(proceed);
+            if (e.getCause() instanceof IOException io) {
+                throw io;
             }
-        } catch (DatabaseException e) {
-            // The request ran; the client gets its response. Its key is released below, so a retry runs again.
-            log.warn("Could not store the response of idempotency key '{}': {}", proceed.token().key(), e.getMessage());
-        } finally {
-            if (!stored) {
+            throw (ServletException) e.getCause();
+        } catch (DatabaseException | TransactionException e) {
+            // The store or the commit failed, so the request's writes are undone too: a retry runs it again.
+            log.warn("Could not store the response of idempotency key '{}'; the request is undone: {}",
+                    proceed.token().key(), e.getMessage());
+            release(proceed);
+            response.reset();
+            problem(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_UNAVAILABLE, "Database unavailable",
+                    "the request could not be recorded and was undone; retry later", Problems.RETRY_AFTER_SECONDS);
+            return;
+        }
+        switch (outcome) {
+            case STORED -> captured.copyBodyToResponse();
+            case NOT_STORED -> {
                 release(proceed);
+                captured.copyBodyToResponse();
             }
-            captured.copyBodyToResponse();
+            case TAKEN_OVER -> {
+                response.reset();
+                problem(request, response, HttpStatus.CONFLICT, "idempotency-key-in-flight", "Request taken over",
+                        "this request outlived its " + HEADER + " lease and a retry took the key over; it was undone",
+                        null);
+            }
+        }
+    }
+
+    private enum Outcome { STORED, NOT_STORED, TAKEN_OVER }
+
+    /** Carries a checked exception of the filter chain out of the transaction callback (which rolls back). */
+    private static final class RequestFailed extends RuntimeException {
+        RequestFailed(Exception cause) {
+            super(cause);
         }
     }
 

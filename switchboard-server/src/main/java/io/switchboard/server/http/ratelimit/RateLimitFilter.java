@@ -1,6 +1,5 @@
 package io.switchboard.server.http.ratelimit;
 
-import io.switchboard.server.tenancy.Principal;
 import io.switchboard.db.DatabaseException;
 import io.switchboard.limit.RateLimit;
 import io.switchboard.limit.RateLimitDecision;
@@ -8,6 +7,7 @@ import io.switchboard.limit.RateLimitRequest;
 import io.switchboard.limit.RateLimiter;
 import io.switchboard.server.http.Problems;
 import io.switchboard.server.http.ratelimit.RateLimitRules.Rule;
+import io.switchboard.server.tenancy.Principal;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

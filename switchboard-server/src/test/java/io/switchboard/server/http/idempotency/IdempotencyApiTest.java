@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Idempotency keys over real HTTP on real PostgreSQL. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
-@Import({IdempotencyApiTest.TestEndpoints.class, IdempotencyApiTest.FlakyController.class})
+@Import({IdempotencyApiTest.TestEndpoints.class, IdempotencyApiTest.FlakyController.class,
+        IdempotencyApiTest.EnqueueThenFailController.class})
 class IdempotencyApiTest {
     @RegisterExtension
     static final PostgresDatabase db = PostgresDatabase.shared();
@@ -61,6 +62,23 @@ class IdempotencyApiTest {
     @TestConfiguration
     static class TestEndpoints {
         static final AtomicInteger flakyCalls = new AtomicInteger();
+    }
+
+    /** Enqueues a job tagged with the request parameter, then fails with a 500. */
+    @RestController
+    static class EnqueueThenFailController {
+        private final io.switchboard.jobs.JobQueue jobs;
+
+        EnqueueThenFailController(io.switchboard.jobs.JobQueue jobs) {
+            this.jobs = jobs;
+        }
+
+        @PostMapping("/api/test/enqueue-then-fail")
+        ResponseEntity<Void> enqueueThenFail(@org.springframework.web.bind.annotation.RequestParam String tag) {
+            jobs.enqueue(io.switchboard.jobs.JobRequest.of(io.switchboard.server.jobs.BuiltInJobs.NOOP,
+                    Map.<String, Object>of("tag", tag)).delay(java.time.Duration.ofMinutes(10)));
+            throw new IllegalStateException("failed after enqueueing");
+        }
     }
 
     /** Fails with a 500 on its first call, then succeeds: the key of the failed call must not stick. */
@@ -266,6 +284,30 @@ class IdempotencyApiTest {
         assertThat(r.contentType()).startsWith("application/problem+json");
         assertThat(jobsTagged(tag)).isZero();
         assertThat(keyRows(key)).isZero();
+    }
+
+    @Test
+    void aKeyedRequestThatFailsWithA5xxLeavesNoneOfItsWritesBehind() {
+        String tag = UUID.randomUUID().toString();
+        Response failed = post("/api/test/enqueue-then-fail?tag=" + tag, null, UUID.randomUUID().toString());
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(jobsTagged(tag)).as("the job enqueued before the failure is rolled back with it").isZero();
+
+        String unkeyed = UUID.randomUUID().toString();
+        assertThat(post("/api/test/enqueue-then-fail?tag=" + unkeyed, null, null).status()).isEqualTo(500);
+        assertThat(jobsTagged(unkeyed)).as("without a key, each write commits on its own").isEqualTo(1);
+    }
+
+    @Test
+    void aKeyedEnqueueCommitsWithItsStoredResponseAndItsJobStillRunsPromptly() {
+        String key = UUID.randomUUID().toString();
+        String tag = UUID.randomUUID().toString();
+        Response created = post("/api/jobs", "{\"kind\": \"noop\", \"args\": {\"tag\": \"" + tag + "\"}}", key);
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(keyRows(key)).isEqualTo(1);
+        assertThat(jobsTagged(tag)).isEqualTo(1);
+        // Woken at commit by NOTIFY (not left to the 2 s poll): it completes.
+        api.awaitState(created.json().get("id").asLong(), "completed");
     }
 
     private static long jobsTagged(String tag) {
