@@ -21,7 +21,7 @@ import java.time.Instant;
 @Component
 public class DialpadCallHandler implements WebhookEventHandler {
     private static final String UPSERT = """
-            INSERT INTO calls (org_id, call_id, state, direction, state_at)
+            INSERT INTO app.calls (org_id, call_id, state, direction, state_at)
             VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (org_id, call_id) DO UPDATE
                 SET state = EXCLUDED.state, direction = coalesce(EXCLUDED.direction, calls.direction),

@@ -44,22 +44,22 @@ class DeliveryLog {
             processed_at, job_id""";
     // NULL filters match everything; one statement for every combination.
     private static final String LIST = "SELECT " + COLUMNS + """
-             FROM webhook_events
+             FROM app.webhook_events
             WHERE (?::text IS NULL OR status = ?) AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
             ORDER BY received_at DESC, id DESC LIMIT ?""";
     private static final String FAILURES = "SELECT " + COLUMNS + """
-             FROM webhook_events WHERE status IN ('failed', 'dead_letter') ORDER BY received_at DESC, id DESC LIMIT ?""";
-    private static final String GET_SUMMARY = "SELECT " + COLUMNS + " FROM webhook_events WHERE id = ?";
-    private static final String GET = "SELECT " + COLUMNS + ", payload::text FROM webhook_events WHERE id = ?";
+             FROM app.webhook_events WHERE status IN ('failed', 'dead_letter') ORDER BY received_at DESC, id DESC LIMIT ?""";
+    private static final String GET_SUMMARY = "SELECT " + COLUMNS + " FROM app.webhook_events WHERE id = ?";
+    private static final String GET = "SELECT " + COLUMNS + ", payload::text FROM app.webhook_events WHERE id = ?";
     private static final String HEALTH = """
             SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'processing'),
                    count(*) FILTER (WHERE status = 'failed'), count(*) FILTER (WHERE status = 'dead_letter'),
                    extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending'))
-            FROM webhook_events WHERE status <> 'completed'""";
+            FROM app.webhook_events WHERE status <> 'completed'""";
     private static final String RECEIPT_STATS = """
-            SELECT count(*), count(*) FILTER (WHERE duplicate) FROM webhook_receipts WHERE received_at >= ?""";
+            SELECT count(*), count(*) FILTER (WHERE duplicate) FROM app.webhook_receipts WHERE received_at >= ?""";
     private static final String REJECTION_STATS = """
-            SELECT reason, count(*) FROM webhook_rejections WHERE received_at >= ? GROUP BY reason ORDER BY reason""";
+            SELECT reason, count(*) FROM app.webhook_rejections WHERE received_at >= ? GROUP BY reason ORDER BY reason""";
     private static final String EVENT_STATS = """
             SELECT count(*) FILTER (WHERE status = 'completed' AND processed_at >= ?),
                    count(*) FILTER (WHERE status = 'failed' AND received_at >= ?),
@@ -68,15 +68,15 @@ class DeliveryLog {
                        FILTER (WHERE status = 'completed' AND processed_at >= ?)),
                    1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY processed_at - received_at)
                        FILTER (WHERE status = 'completed' AND processed_at >= ?))
-            FROM webhook_events WHERE received_at >= ? OR processed_at >= ?""";
-    private static final String LOCK_ONE = "SELECT status FROM webhook_events WHERE id = ? FOR UPDATE";
+            FROM app.webhook_events WHERE received_at >= ? OR processed_at >= ?""";
+    private static final String LOCK_ONE = "SELECT status FROM app.webhook_events WHERE id = ? FOR UPDATE";
     private static final String LOCK_MATCHING = """
-            SELECT id FROM webhook_events
+            SELECT id FROM app.webhook_events
             WHERE status = ? AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
               AND (?::timestamptz IS NULL OR received_at >= ?)
             ORDER BY received_at, id LIMIT ? FOR UPDATE SKIP LOCKED""";
     private static final String REQUEUE = """
-            UPDATE webhook_events SET status = 'pending', job_id = ?, processed_at = NULL WHERE id = ? AND org_id = ?""";
+            UPDATE app.webhook_events SET status = 'pending', job_id = ?, processed_at = NULL WHERE id = ? AND org_id = ?""";
 
     private final TenantDatabase database;
     private final JobQueue jobs;

@@ -21,14 +21,14 @@ public class WebhookRetention {
     // SKIP LOCKED: an event being replayed right now is left for the next run.
     private static final String DELETE_EVENTS = """
             WITH doomed AS (
-                SELECT id FROM webhook_events
+                SELECT id FROM app.webhook_events
                 WHERE status IN ('completed', 'dead_letter') AND processed_at < now() - make_interval(secs => ?)
                 LIMIT ? FOR UPDATE SKIP LOCKED),
-            receipts AS (DELETE FROM webhook_receipts r USING doomed WHERE r.event_id = doomed.id)
-            DELETE FROM webhook_events e USING doomed WHERE e.id = doomed.id""";
+            receipts AS (DELETE FROM app.webhook_receipts r USING doomed WHERE r.event_id = doomed.id)
+            DELETE FROM app.webhook_events e USING doomed WHERE e.id = doomed.id""";
     private static final String DELETE_REJECTIONS = """
-            DELETE FROM webhook_rejections WHERE id IN (
-                SELECT id FROM webhook_rejections WHERE received_at < now() - make_interval(secs => ?) LIMIT ?)""";
+            DELETE FROM app.webhook_rejections WHERE id IN (
+                SELECT id FROM app.webhook_rejections WHERE received_at < now() - make_interval(secs => ?) LIMIT ?)""";
 
     /** How many rows a run deleted. */
     public record Purged(long events, long rejections) {

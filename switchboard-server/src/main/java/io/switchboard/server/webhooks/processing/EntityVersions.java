@@ -17,7 +17,7 @@ public final class EntityVersions {
     // Concurrent events of one entity serialize on the row; the WHERE is re-checked against the committed version.
     // The same event again (a replay) re-applies; an equal time from another event does not.
     private static final String ADVANCE = """
-            INSERT INTO webhook_entity_versions (org_id, provider, entity_key, version_at, event_id)
+            INSERT INTO app.webhook_entity_versions (org_id, provider, entity_key, version_at, event_id)
             VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (org_id, provider, entity_key) DO UPDATE
                 SET version_at = EXCLUDED.version_at, event_id = EXCLUDED.event_id, updated_at = now()

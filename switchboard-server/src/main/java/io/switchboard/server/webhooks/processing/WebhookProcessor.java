@@ -37,19 +37,19 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     private static final int MAX_ERROR = 2_000;
 
     private static final String START = """
-            UPDATE webhook_events SET status = 'processing', attempts = attempts + 1
+            UPDATE app.webhook_events SET status = 'processing', attempts = attempts + 1
             WHERE id = ? AND (job_id IS NULL OR job_id = ?) AND status <> 'completed'
             RETURNING org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at, payload::text, attempts""";
     // Locked so a replay (which changes job_id) and this completion cannot interleave.
     private static final String LOCK = """
-            SELECT 1 FROM webhook_events
+            SELECT 1 FROM app.webhook_events
             WHERE id = ? AND (job_id IS NULL OR job_id = ?) AND status <> 'completed' FOR UPDATE""";
     private static final String COMPLETE = """
-            UPDATE webhook_events SET status = 'completed', processed_at = now(), last_error = ?
+            UPDATE app.webhook_events SET status = 'completed', processed_at = now(), last_error = ?
             WHERE id = ?
             RETURNING extract(epoch FROM processed_at - received_at)""";
     private static final String FAIL = """
-            UPDATE webhook_events
+            UPDATE app.webhook_events
             SET status = CASE WHEN ? THEN 'dead_letter' ELSE 'failed' END, last_error = ?,
                 processed_at = CASE WHEN ? THEN now() ELSE processed_at END
             WHERE id = ? AND (job_id IS NULL OR job_id = ?) AND status <> 'completed'""";
