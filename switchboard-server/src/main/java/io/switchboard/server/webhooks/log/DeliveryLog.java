@@ -43,12 +43,12 @@ class DeliveryLog {
             id, source_id, provider, event_type, dedupe_key, status, attempts, last_error, received_at, occurred_at,
             processed_at, job_id""";
     // NULL filters match everything; one statement for every combination.
-    private static final String LIST = "SELECT " + COLUMNS + """
-             FROM app.webhook_events
+    private static final String LIST = "SELECT " + COLUMNS + " " + """
+            FROM app.webhook_events
             WHERE (?::text IS NULL OR status = ?) AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
             ORDER BY received_at DESC, id DESC LIMIT ?""";
-    private static final String FAILURES = "SELECT " + COLUMNS + """
-             FROM app.webhook_events WHERE status IN ('failed', 'dead_letter') ORDER BY received_at DESC, id DESC LIMIT ?""";
+    private static final String FAILURES = "SELECT " + COLUMNS
+            + " FROM app.webhook_events WHERE status IN ('failed', 'dead_letter') ORDER BY received_at DESC, id DESC LIMIT ?";
     private static final String GET_SUMMARY = "SELECT " + COLUMNS + " FROM app.webhook_events WHERE id = ?";
     private static final String GET = "SELECT " + COLUMNS + ", payload::text FROM app.webhook_events WHERE id = ?";
     private static final String HEALTH = """

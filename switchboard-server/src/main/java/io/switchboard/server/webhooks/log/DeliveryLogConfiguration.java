@@ -2,11 +2,9 @@ package io.switchboard.server.webhooks.log;
 
 import io.switchboard.jobs.JobQueue;
 import io.switchboard.schedule.Schedule;
-import io.switchboard.server.database.ServerSchema;
 import io.switchboard.server.tenancy.TenantDatabase;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Lazy;
 import tools.jackson.databind.json.JsonMapper;
 
 import javax.sql.DataSource;
@@ -21,14 +19,15 @@ class DeliveryLogConfiguration {
         return new DeliveryLog(database, jobs, json);
     }
 
+    /** Needed by the Switchboard's schedules, so built before the server schema; it touches the database only when run. */
     @Bean
-    WebhookRetention webhookRetention(DataSource dataSource, WebhookLogProperties properties, ServerSchema schema) {
+    WebhookRetention webhookRetention(DataSource dataSource, WebhookLogProperties properties) {
         return new WebhookRetention(dataSource, properties.retention(), properties.retentionBatch());
     }
 
     /** Picked up with every other {@link Schedule} bean; runs once per interval across all instances. */
     @Bean
-    Schedule webhookRetentionSchedule(@Lazy WebhookRetention retention, WebhookLogProperties properties) {
+    Schedule webhookRetentionSchedule(WebhookRetention retention, WebhookLogProperties properties) {
         return Schedule.every(RETENTION_SCHEDULE, properties.retentionEvery(), context -> retention.purge());
     }
 }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.jobs.JobKind;
 import io.switchboard.jobs.KindOptions;
 import io.switchboard.jobs.RetryPolicy;
-import io.switchboard.server.database.ServerSchema;
 import io.switchboard.server.jobs.JobHandlerRegistration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -31,10 +30,11 @@ public class WebhookProcessingConfiguration {
         return new WebhookMetrics(registry);
     }
 
+    /** Built before the server schema is migrated (the Switchboard needs it); it touches the database only when run. */
     @Bean
     JobHandlerRegistration<WebhookProcessor.ProcessArgs> webhookProcessJob(
             DataSource dataSource, JsonMapper json, ObjectProvider<WebhookEventHandler> handlers,
-            WebhookMetrics metrics, ServerSchema schema) {
+            WebhookMetrics metrics) {
         WebhookProcessor processor = new WebhookProcessor(dataSource, json, handlers.orderedStream().toList(), metrics);
         return new JobHandlerRegistration<>(PROCESS, new KindOptions(QUEUE, RETRY), processor);
     }
