@@ -81,6 +81,11 @@ public final class WebhookInbox {
         }
     }
 
+    /** Another {@code webhook.process} job for event {@code eventId}, not recorded on the event (as if orphaned). */
+    public long extraJob(long eventId) {
+        return jobs.enqueue(JobRequest.of(WebhookProcessingConfiguration.PROCESS, new ProcessArgs(eventId))).id();
+    }
+
     /** Another accepted copy of event {@code eventId}. */
     public void duplicate(UUID org, UUID source, long eventId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

@@ -1,5 +1,6 @@
 package io.switchboard.server.webhooks.processing;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.jobs.JobQueue;
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
@@ -99,6 +100,43 @@ class WebhookProcessingApiTest extends ServerTestBase {
         assertThat(event.get("jobErrors").get(0).get("error").asString()).contains("deliberate failure after writing, attempt 1");
         assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'k1#%'")).isEqualTo(1);
         assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id = 'k1#2' AND org_id = ?", orgA)).isEqualTo(1);
+        MeterRegistry meters = context.getBean(MeterRegistry.class);
+        assertThat(meters.get("switchboard.webhooks.processed").tags("provider", "test", "type", "test.write").counter().count())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(meters.get("switchboard.webhooks.failed").tag("provider", "test").counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(meters.get("switchboard.webhooks.latency").tag("provider", "test").timer().count()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void manyJobsRacingForOneEventApplyItOnce() throws SQLException {
+        long id = inbox.event(orgA, sourceA, "test", "test.write", """
+                {"key": "race"}""", null, null);
+        // Without an owning job every job may take the event; only the row lock decides.
+        inbox.scalar("UPDATE app.webhook_events SET job_id = NULL WHERE id = ?", id);
+        List<Long> jobs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            jobs.add(inbox.extraJob(id));
+        }
+        for (long job : jobs) {
+            api.awaitState(job, "completed");
+        }
+
+        assertThat(a.get("/api/webhook-events/" + id).json().get("status").asString()).isEqualTo("completed");
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'race#%'")).isEqualTo(1);
+    }
+
+    @Test
+    void aJobThatNoLongerOwnsItsEventDoesNothing() throws SQLException {
+        long id = inbox.event(orgA, sourceA, "test", "test.write", """
+                {"key": "stale"}""", null, null);
+        awaitStatus(a, id, "completed");
+
+        long stale = inbox.extraJob(id);
+        inbox.scalar("UPDATE app.webhook_events SET status = 'failed' WHERE id = ?", id);
+        api.awaitState(stale, "completed");
+
+        assertThat(a.get("/api/webhook-events/" + id).json().get("status").asString()).isEqualTo("failed");
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'stale#%'")).isEqualTo(1);
     }
 
     @Test
