@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -90,7 +91,7 @@ class DeliveryLog {
 
     List<EventSummary> list(UUID orgId, String status, UUID source, String type, int limit) {
         if (status != null && !STATUSES.contains(status)) {
-            throw new IllegalArgumentException("'status' must be one of " + new java.util.TreeSet<>(STATUSES) + ", got '" + status + "'");
+            throw new IllegalArgumentException("'status' must be one of " + new TreeSet<>(STATUSES) + ", got '" + status + "'");
         }
         checkLimit(limit);
         return database.inTenant(orgId, c -> {

@@ -336,6 +336,21 @@ class WebhookProcessingApiTest extends ServerTestBase {
     }
 
     @Test
+    void aReadOnlyCredentialCannotReplay() throws SQLException {
+        long id = inbox.event(orgA, sourceA, "test", "test.write", """
+                {"key": "ro", "failUntilAttempt": 1}""", null, 1);
+        awaitStatus(a, id, "dead_letter");
+        Response key = api.post("/api/admin/orgs/" + orgA + "/api-keys", """
+                {"name": "viewer", "scopes": ["org:read"]}""");
+        ApiClient viewer = api.withToken(key.json().get("key").asString());
+
+        assertThat(viewer.get("/api/webhook-events/" + id).status()).isEqualTo(200);
+        assertThat(viewer.post("/api/webhook-events/" + id + "/replay", null).status()).isEqualTo(403);
+        assertThat(viewer.post("/api/webhook-events/replay", "{}").status()).isEqualTo(403);
+        assertThat(a.get("/api/webhook-events/" + id).json().get("status").asString()).isEqualTo("dead_letter");
+    }
+
+    @Test
     void badListFiltersAreRefused() {
         assertThat(a.get("/api/webhook-events?status=done").status()).isEqualTo(400);
         assertThat(a.get("/api/webhook-events?limit=0").status()).isEqualTo(400);
