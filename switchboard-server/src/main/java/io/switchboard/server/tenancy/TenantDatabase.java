@@ -23,6 +23,9 @@ public class TenantDatabase {
     // One round trip: both settings are transaction-local.
     private static final String ENTER_TENANT = """
             SELECT set_config('role', 'switchboard_tenant', true), set_config('switchboard.org_id', ?, true)""";
+    // Back to the login user (for engine statements after tenant work in the same transaction).
+    private static final String LEAVE_TENANT = """
+            SELECT set_config('role', 'none', true), set_config('switchboard.org_id', '', true)""";
 
     private final DataSource dataSource;
 
@@ -34,12 +37,28 @@ public class TenantDatabase {
     public <R> R inTenant(UUID orgId, Transactions.Work<R, SQLException> work) {
         Objects.requireNonNull(orgId, "orgId");
         return run(connection -> {
-            try (PreparedStatement enter = connection.prepareStatement(ENTER_TENANT)) {
-                enter.setString(1, orgId.toString());
-                enter.executeQuery().close();
-            }
+            enterTenant(connection, orgId);
             return work.run(connection);
         });
+    }
+
+    /**
+     * Makes the rest of the caller's open transaction on {@code connection} run as {@code orgId}'s tenant, as
+     * {@link #inTenant} does; for transactions this class does not open (a job's completion transaction).
+     */
+    public static void enterTenant(Connection connection, UUID orgId) throws SQLException {
+        Objects.requireNonNull(orgId, "orgId");
+        try (PreparedStatement enter = connection.prepareStatement(ENTER_TENANT)) {
+            enter.setString(1, orgId.toString());
+            enter.executeQuery().close();
+        }
+    }
+
+    /** Returns the caller's open transaction to the login user after {@link #enterTenant}. */
+    public static void leaveTenant(Connection connection) throws SQLException {
+        try (PreparedStatement leave = connection.prepareStatement(LEAVE_TENANT)) {
+            leave.executeQuery().close();
+        }
     }
 
     /** Runs {@code work} in one transaction as the login user, across all tenants. Keep such paths few. */
