@@ -103,6 +103,9 @@ class SchedulerTest {
         }).withMaxAttempts(2));
         ScheduleRun failed = sb.schedules().triggerNow("flaky");
         await(() -> status(sb, "flaky", failed.id()).equals("dead"));
+        // The run is recorded dead just before its job's last failure commits; until that job has finished, a
+        // manual run would rightly be skipped as overlapping it.
+        await(() -> sb.jobs().find(failed.jobId()).map(j -> j.state() == io.switchboard.jobs.JobState.DEAD).orElse(false));
         ScheduleRun dead = run(sb, "flaky", failed.id());
         assertThat(dead.error()).contains("warehouse API down");
         assertThat(dead.attempt()).isEqualTo(2);
