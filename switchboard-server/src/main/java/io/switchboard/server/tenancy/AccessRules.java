@@ -11,7 +11,8 @@ final class AccessRules {
     record Rule(String scope, boolean tenant) {
     }
 
-    private static final List<String> TENANT_ROOTS = List.of("/api/org", "/api/users", "/api/api-keys");
+    private static final List<String> TENANT_ROOTS = List.of("/api/org", "/api/users", "/api/api-keys",
+            "/api/webhook-sources");
 
     private AccessRules() {
     }
