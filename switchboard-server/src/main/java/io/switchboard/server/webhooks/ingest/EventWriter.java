@@ -39,7 +39,7 @@ final class EventWriter implements AutoCloseable {
 
     // Sorted input: concurrent batches take conflicting keys in the same order and cannot deadlock.
     private static final String INSERT_EVENTS = """
-            INSERT INTO webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload)
+            INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload)
             SELECT org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload
             FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::jsonb[])
                  WITH ORDINALITY AS e(org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, n)
@@ -48,13 +48,13 @@ final class EventWriter implements AutoCloseable {
             RETURNING id, source_id, dedupe_key""";
     private static final String EXISTING_EVENTS = """
             SELECT e.id, e.source_id, e.dedupe_key
-            FROM webhook_events e JOIN unnest(?::uuid[], ?::text[]) AS k(source_id, dedupe_key)
+            FROM app.webhook_events e JOIN unnest(?::uuid[], ?::text[]) AS k(source_id, dedupe_key)
                  ON e.source_id = k.source_id AND e.dedupe_key = k.dedupe_key""";
     private static final String SET_JOBS = """
-            UPDATE webhook_events e SET job_id = j.job_id
+            UPDATE app.webhook_events e SET job_id = j.job_id
             FROM unnest(?::bigint[], ?::bigint[]) AS j(event_id, job_id) WHERE e.id = j.event_id""";
     private static final String INSERT_RECEIPTS = """
-            INSERT INTO webhook_receipts (org_id, source_id, event_id, duplicate)
+            INSERT INTO app.webhook_receipts (org_id, source_id, event_id, duplicate)
             SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::boolean[])""";
 
     /** A verified event to store. {@code headersJson} and {@code payloadJson} are JSON objects as text. */

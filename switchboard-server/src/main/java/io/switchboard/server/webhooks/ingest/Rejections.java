@@ -13,7 +13,7 @@ class Rejections {
     static final int MAX_DETAIL = 1000;
 
     private static final String INSERT = """
-            INSERT INTO webhook_rejections (org_id, source_id, reason, detail, remote_address) VALUES (?, ?, ?, ?, ?)""";
+            INSERT INTO app.webhook_rejections (org_id, source_id, reason, detail, remote_address) VALUES (?, ?, ?, ?, ?)""";
 
     private final TenantDatabase database;
 

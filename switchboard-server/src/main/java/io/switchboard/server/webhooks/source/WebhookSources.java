@@ -32,30 +32,30 @@ public class WebhookSources {
     static final Duration CACHE_TTL = Duration.ofSeconds(5);
 
     private static final String INSERT_SOURCE = """
-            INSERT INTO webhook_sources (id, org_id, provider, name, options) VALUES (?, ?, ?, ?, ?::jsonb)""";
+            INSERT INTO app.webhook_sources (id, org_id, provider, name, options) VALUES (?, ?, ?, ?, ?::jsonb)""";
     private static final String INSERT_SECRET = """
-            INSERT INTO webhook_source_secrets (id, org_id, source_id, ciphertext, hint) VALUES (?, ?, ?, ?, ?)""";
+            INSERT INTO app.webhook_source_secrets (id, org_id, source_id, ciphertext, hint) VALUES (?, ?, ?, ?, ?)""";
     private static final String SELECT_SOURCES = """
             SELECT s.id, s.provider, s.name, s.options::text, s.created_at, s.disabled_at,
                    k.id, k.hint, k.created_at, k.expires_at
-            FROM (SELECT * FROM webhook_sources WHERE (?::uuid IS NULL OR id = ?::uuid)
+            FROM (SELECT * FROM app.webhook_sources WHERE (?::uuid IS NULL OR id = ?::uuid)
                   ORDER BY created_at, id LIMIT ?) s
-            LEFT JOIN webhook_source_secrets k ON k.source_id = s.id
+            LEFT JOIN app.webhook_source_secrets k ON k.source_id = s.id
             ORDER BY s.created_at, s.id, k.created_at, k.id""";
     private static final String ACTIVE_SECRET_COUNT = """
-            SELECT count(*) FROM webhook_source_secrets WHERE source_id = ? AND (expires_at IS NULL OR expires_at > now())""";
+            SELECT count(*) FROM app.webhook_source_secrets WHERE source_id = ? AND (expires_at IS NULL OR expires_at > now())""";
     private static final String LOCK_ENABLED_SOURCE = """
-            SELECT provider FROM webhook_sources WHERE id = ? AND disabled_at IS NULL FOR UPDATE""";
+            SELECT provider FROM app.webhook_sources WHERE id = ? AND disabled_at IS NULL FOR UPDATE""";
     private static final String EXPIRE_SECRET = """
-            UPDATE webhook_source_secrets SET expires_at = LEAST(coalesce(expires_at, 'infinity'), now() + ?::interval)
+            UPDATE app.webhook_source_secrets SET expires_at = LEAST(coalesce(expires_at, 'infinity'), now() + ?::interval)
             WHERE id = ? AND source_id = ?
             RETURNING id, hint, created_at, expires_at""";
     private static final String DISABLE = """
-            UPDATE webhook_sources SET disabled_at = coalesce(disabled_at, now()) WHERE id = ? RETURNING id""";
+            UPDATE app.webhook_sources SET disabled_at = coalesce(disabled_at, now()) WHERE id = ? RETURNING id""";
     private static final String FOR_INGESTION = """
             SELECT s.org_id, s.provider, s.options::text, s.disabled_at IS NOT NULL, k.source_id IS NOT NULL, k.ciphertext,
                    k.expires_at
-            FROM webhook_sources s LEFT JOIN webhook_source_secrets k ON k.source_id = s.id
+            FROM app.webhook_sources s LEFT JOIN app.webhook_source_secrets k ON k.source_id = s.id
                  AND (k.expires_at IS NULL OR k.expires_at > now())
             WHERE s.id = ?""";
 
