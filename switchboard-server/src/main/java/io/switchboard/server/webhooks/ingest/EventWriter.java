@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Group commit of received events: requests hand their verified event to {@link #submit} and wait; committer
  * threads take whatever is pending (up to {@code maxBatch}, i.e. what arrived while the previous commit ran) and
- * write it in one transaction: the events ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}, the first copy
+ * write it in one transaction of seven statements whatever its size: the events ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}, the first copy
  * wins), a processing job per new event, and a receipt per request. Each request learns its own outcome after the
  * commit. If the batch fails for a reason of one event, every event is retried in a transaction of its own so one
  * bad event fails alone; if the database is unreachable every waiter gets {@link Unavailable}.
@@ -50,9 +50,13 @@ final class EventWriter implements AutoCloseable {
             SELECT e.id, e.source_id, e.dedupe_key
             FROM app.webhook_events e JOIN unnest(?::uuid[], ?::text[]) AS k(source_id, dedupe_key)
                  ON e.source_id = k.source_id AND e.dedupe_key = k.dedupe_key""";
+    // The jobs were just inserted in this transaction with unique key 'webhook-event:<id>': found through the
+    // (kind, unique_key) index of unfinished jobs.
     private static final String SET_JOBS = """
-            UPDATE app.webhook_events e SET job_id = j.job_id
-            FROM unnest(?::bigint[], ?::bigint[]) AS j(event_id, job_id) WHERE e.id = j.event_id""";
+            UPDATE app.webhook_events e SET job_id = j.id
+            FROM (SELECT id, unique_key FROM switchboard.jobs
+                  WHERE kind = ? AND unique_key = ANY(?::text[]) AND state IN ('scheduled', 'available', 'running')) j
+            WHERE e.id = ANY(?::bigint[]) AND j.unique_key = 'webhook-event:' || e.id""";
     private static final String INSERT_RECEIPTS = """
             INSERT INTO app.webhook_receipts (org_id, source_id, event_id, duplicate)
             SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::boolean[])""";
@@ -218,15 +222,17 @@ final class EventWriter implements AutoCloseable {
         }
 
         if (!newEvents.isEmpty()) {
-            Long[] jobIds = new Long[newEvents.size()];
-            for (int i = 0; i < jobIds.length; i++) {
-                jobIds[i] = jobs.enqueue(connection, JobRequest.of(WebhookJobs.PROCESS,
-                        new WebhookJobs.ProcessEvent(newEvents.get(i)))).id();
-            }
+            // One multi-row insert for the batch's jobs instead of a round trip per job.
+            jobs.enqueueAll(connection, newEvents.stream().map(id -> JobRequest.of(WebhookJobs.PROCESS,
+                    new WebhookJobs.ProcessEvent(id)).uniqueKey(WebhookJobs.uniqueKey(id))).toList());
             try (PreparedStatement update = connection.prepareStatement(SET_JOBS)) {
-                update.setArray(1, array(connection, "bigint", newEvents.toArray()));
-                update.setArray(2, array(connection, "bigint", jobIds));
-                update.executeUpdate();
+                update.setString(1, WebhookJobs.PROCESS.name());
+                update.setArray(2, array(connection, "text", newEvents.stream().map(WebhookJobs::uniqueKey).toArray()));
+                update.setArray(3, array(connection, "bigint", newEvents.toArray()));
+                int linked = update.executeUpdate();
+                if (linked != newEvents.size()) {
+                    throw new SQLException("linked " + linked + " of " + newEvents.size() + " new events to their jobs", "XX000");
+                }
             }
         }
         try (PreparedStatement receipts = connection.prepareStatement(INSERT_RECEIPTS)) {

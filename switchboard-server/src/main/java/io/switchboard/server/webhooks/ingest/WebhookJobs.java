@@ -19,6 +19,11 @@ public class WebhookJobs {
     /** Options of {@link #PROCESS}: its queue. */
     public static final KindOptions OPTIONS = KindOptions.defaults().inQueue(QUEUE);
 
+    /** Unique key of an event's job: at most one unfinished processing job per event. */
+    public static String uniqueKey(long eventId) {
+        return "webhook-event:" + eventId;
+    }
+
     /** Arguments of {@link #PROCESS}. */
     public record ProcessEvent(long eventId) {
     }
