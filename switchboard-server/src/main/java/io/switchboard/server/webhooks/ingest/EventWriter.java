@@ -90,6 +90,7 @@ final class EventWriter implements AutoCloseable {
     private final JobQueue jobs;
     private final int maxBatch;
     private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
+    private final int committerThreads;
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closed;
 
@@ -97,10 +98,17 @@ final class EventWriter implements AutoCloseable {
         this.dataSource = dataSource;
         this.jobs = jobs;
         this.maxBatch = maxBatch;
-        for (int i = 0; i < committerThreads; i++) {
-            Thread thread = Thread.ofPlatform().daemon().name("webhook-committer-" + i).start(this::run);
-            committers.add(thread);
+        this.committerThreads = committerThreads;
+    }
+
+    /** Starts the committers; events submitted before wait for them. */
+    synchronized EventWriter start() {
+        if (committers.isEmpty()) {
+            for (int i = 0; i < committerThreads; i++) {
+                committers.add(Thread.ofPlatform().daemon().name("webhook-committer-" + i).start(this::run));
+            }
         }
+        return this;
     }
 
     /** Queues {@code event} for the next group commit; the future completes after that commit. */
