@@ -157,13 +157,13 @@ final class EventWriter implements AutoCloseable {
         } catch (SQLException e) {
             if (unreachable(e) || batch.size() == 1) {
                 if (!unreachable(e)) {
-                    log.error("Could not store a webhook event of source {}", batch.getFirst().event().sourceId(), e);
+                    log.error("Could not store a webhook event of source {}: {}", batch.getFirst().event().sourceId(), brief(e));
                 }
-                fail(batch, new Unavailable("the event could not be stored: " + e.getMessage(), e));
+                fail(batch, new Unavailable("the event could not be stored: " + brief(e), e));
                 return;
             }
             // Something about one event: store each alone so the others still succeed.
-            log.warn("A batch of {} webhook events failed ({}); storing them one by one", batch.size(), e.getMessage());
+            log.warn("A batch of {} webhook events failed ({}); storing them one by one", batch.size(), brief(e));
             for (Pending p : batch) {
                 write(new ArrayList<>(List.of(p)));
             }
@@ -251,6 +251,15 @@ final class EventWriter implements AutoCloseable {
             receipts.executeUpdate();
         }
         return stored;
+    }
+
+    /**
+     * SQLSTATE and the first line of the message, short: PostgreSQL's detail may quote the failing row, i.e. a
+     * whole event body, which has no place in a log.
+     */
+    static String brief(SQLException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        return "SQLSTATE " + e.getSQLState() + ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message);
     }
 
     private static Key key(Pending p) {
