@@ -248,6 +248,21 @@ class WebhookIngestionTest extends ServerTestBase {
         assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + stripe + "'")).isZero();
     }
 
+    @Test
+    void metricsCountReceivedDuplicatesAndRejectionsByReason() {
+        String body = stripeEvent("evt_metered");
+        String signature = stripeSignature(STRIPE_SECRET, now(), body);
+        assertThat(postStripe(stripe, body, signature).status()).isEqualTo(200);
+        assertThat(postStripe(stripe, body, signature).status()).isEqualTo(200);
+        assertThat(postStripe(stripe, body.replace("invoice", "charge"), signature).status()).isEqualTo(401);
+
+        String metrics = api.get("/actuator/prometheus").body();
+        assertThat(metrics).containsPattern("switchboard_webhooks_received_total\\{[^}]*provider=\"stripe\"[^}]*} [1-9]")
+                .containsPattern("switchboard_webhooks_duplicates_total\\{[^}]*provider=\"stripe\"[^}]*} [1-9]")
+                .containsPattern("switchboard_webhooks_rejected_total\\{[^}]*reason=\"bad-signature\"[^}]*} [1-9]")
+                .contains("switchboard_webhooks_ingest_seconds_count{outcome=\"200\",provider=\"stripe\"");
+    }
+
     private Response postStripe(String source, String body, String signature) {
         return post(port, "/webhooks/stripe/" + source, body, Map.of("Content-Type", "application/json",
                 "Stripe-Signature", signature, "User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"));
