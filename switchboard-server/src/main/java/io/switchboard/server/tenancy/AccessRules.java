@@ -12,7 +12,7 @@ final class AccessRules {
     }
 
     private static final List<String> TENANT_ROOTS = List.of("/api/org", "/api/users", "/api/api-keys",
-            "/api/webhook-events", "/api/webhooks");
+            "/api/webhook-events", "/api/webhooks", "/api/webhook-sources");
 
     private AccessRules() {
     }

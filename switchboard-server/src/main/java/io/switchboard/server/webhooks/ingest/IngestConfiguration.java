@@ -1,0 +1,33 @@
+package io.switchboard.server.webhooks.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.jobs.JobQueue;
+import io.switchboard.server.tenancy.TenantDatabase;
+import io.switchboard.server.webhooks.provider.WebhookProviders;
+import io.switchboard.server.webhooks.source.WebhookSources;
+import io.switchboard.server.webhooks.source.WebhooksProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+import javax.sql.DataSource;
+
+/** The webhook endpoint and its group-commit writer. */
+@Configuration(proxyBeanMethods = false)
+class IngestConfiguration {
+    /** Two committers: one builds and sends a batch while the other waits for its commit's flush. */
+    static final int COMMITTERS = 2;
+
+    @Bean(destroyMethod = "close")
+    EventWriter webhookEventWriter(DataSource dataSource, JobQueue jobs, WebhooksProperties properties) {
+        return new EventWriter(dataSource, jobs, properties.maxBatch(), COMMITTERS).start();
+    }
+
+    @Bean
+    WebhookIngestController webhookIngestController(WebhookProviders providers, WebhookSources sources, EventWriter writer,
+                                                    TenantDatabase database, MeterRegistry registry, JsonMapper json,
+                                                    WebhooksProperties properties) {
+        return new WebhookIngestController(providers, sources, writer, new Rejections(database), new IngestMetrics(registry),
+                json, properties.maxBodySize().toBytes());
+    }
+}

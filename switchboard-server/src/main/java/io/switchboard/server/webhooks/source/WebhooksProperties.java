@@ -1,0 +1,28 @@
+package io.switchboard.server.webhooks.source;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of webhook ingestion ({@code switchboard.webhooks.*}).
+ *
+ * @param secretKey   base64 of the 32-byte AES key that encrypts source secrets at rest
+ *                    ({@code SWITCHBOARD_WEBHOOK_SECRET_KEY}); blank: generated once beside the embedded database's
+ *                    data, or, with an external database, sources cannot be created
+ * @param maxBodySize largest accepted request body; larger ones get 413
+ * @param maxBatch    most events written in one group commit
+ */
+@ConfigurationProperties("switchboard.webhooks")
+public record WebhooksProperties(String secretKey,
+                                 @DefaultValue("1MB") DataSize maxBodySize,
+                                 @DefaultValue("200") int maxBatch) {
+    public WebhooksProperties {
+        if (maxBodySize.toBytes() < 1 || maxBodySize.toBytes() > 64L * 1024 * 1024) {
+            throw new IllegalArgumentException("switchboard.webhooks.max-body-size must be between 1B and 64MB, was " + maxBodySize);
+        }
+        if (maxBatch < 1 || maxBatch > 10_000) {
+            throw new IllegalArgumentException("switchboard.webhooks.max-batch must be between 1 and 10000, was " + maxBatch);
+        }
+    }
+}

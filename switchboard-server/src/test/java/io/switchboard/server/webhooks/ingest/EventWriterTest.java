@@ -1,0 +1,77 @@
+package io.switchboard.server.webhooks.ingest;
+
+import io.switchboard.jobs.JobQueue;
+import io.switchboard.server.ApiClient;
+import io.switchboard.server.ServerTestBase;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.switchboard.server.webhooks.WebhookTestSupport.count;
+import static io.switchboard.server.webhooks.WebhookTestSupport.organization;
+import static io.switchboard.server.webhooks.WebhookTestSupport.source;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The group committer on a real database: one batch, each request its own outcome. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties =
+        "switchboard.webhooks.secret-key=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+class EventWriterTest extends ServerTestBase {
+    @Autowired
+    DataSource dataSource;
+    @Autowired
+    JobQueue jobs;
+
+    @Test
+    void oneUnstorableEventFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
+        ApiClient org = organization(api, "Batch " + UUID.randomUUID());
+        String source = source(org, "stripe", "[\"whsec_batch_test_0123456789\"]", "{}");
+        UUID orgId = UUID.fromString(org.get("/api/org").json().get("id").asString());
+
+        EventWriter writer = new EventWriter(dataSource, jobs, 200, 1);
+        try {
+            // Queued before the committer starts, so all five are one batch.
+            CompletableFuture<EventWriter.Stored> first = writer.submit(event(orgId, source, "evt_a", "invoice.paid"));
+            CompletableFuture<EventWriter.Stored> again = writer.submit(event(orgId, source, "evt_a", "invoice.paid"));
+            // The table's CHECK refuses an event type over 200 characters.
+            CompletableFuture<EventWriter.Stored> bad = writer.submit(event(orgId, source, "evt_bad", "t".repeat(201)));
+            CompletableFuture<EventWriter.Stored> second = writer.submit(event(orgId, source, "evt_b", "invoice.paid"));
+            CompletableFuture<EventWriter.Stored> foreign = writer.submit(event(orgId, UUID.randomUUID().toString(), "evt_c", "x"));
+            writer.start();
+
+            assertThat(first.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThat(again.get(30, TimeUnit.SECONDS)).isEqualTo(new EventWriter.Stored(first.get().eventId(), true));
+            assertThat(second.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThatThrownBy(() -> bad.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(EventWriter.Unavailable.class);
+            assertThatThrownBy(() -> foreign.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(EventWriter.Unavailable.class);
+        } finally {
+            writer.close();
+        }
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + source + "'")).isEqualTo(2);
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + source + "' AND job_id IS NOT NULL"))
+                .isEqualTo(2);
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + source + "'")).isEqualTo(3);
+    }
+
+    @Test
+    void aClosedWriterRefusesEventsAsUnavailable() {
+        EventWriter writer = new EventWriter(dataSource, jobs, 200, 1).start();
+        writer.close();
+        CompletableFuture<EventWriter.Stored> late = writer.submit(event(UUID.randomUUID(), UUID.randomUUID().toString(), "evt", "x"));
+        assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(EventWriter.Unavailable.class);
+    }
+
+    private static EventWriter.NewEvent event(UUID orgId, String source, String key, String type) {
+        return new EventWriter.NewEvent(orgId, UUID.fromString(source), "stripe", key, type, Instant.now(), "{}",
+                ("{\"id\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8), "{\"id\":\"" + key + "\"}");
+    }
+}
