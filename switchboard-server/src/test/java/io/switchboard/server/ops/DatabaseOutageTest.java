@@ -1,19 +1,11 @@
 package io.switchboard.server.ops;
 
+import io.switchboard.server.DatabaseOutageTestBase;
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
 import io.switchboard.server.ServerTests;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -23,28 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** While the database is down the API says so (503, Retry-After) and health is DOWN; afterwards all works again. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@DirtiesContext
-class DatabaseOutageTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.dedicated();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ApplicationContext context;
-
+class DatabaseOutageTest extends DatabaseOutageTestBase {
     @Test
     void requestsDuringADatabaseOutageGet503WithRetryAfterAndTheServerRecovers() {
         ApiClient api = ServerTests.adminClient(context, port);

@@ -1,19 +1,11 @@
 package io.switchboard.server.ops;
 
+import io.switchboard.server.DatabaseOutageTestBase;
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
-import io.switchboard.server.ServerTests;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -24,25 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Liveness never depends on the database; readiness does, and on migrations and queue lag. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "switchboard.ops.readiness.max-queue-lag=1h")
-@DirtiesContext
-class ProbesTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.dedicated();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
-    @LocalServerPort
-    int port;
-
+class ProbesTest extends DatabaseOutageTestBase {
     ApiClient api;
 
     @BeforeEach

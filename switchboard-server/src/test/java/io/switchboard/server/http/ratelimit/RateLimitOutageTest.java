@@ -1,23 +1,15 @@
 package io.switchboard.server.http.ratelimit;
 
+import io.switchboard.server.DatabaseOutageTestBase;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.server.ServerTests;
 import io.switchboard.server.http.ratelimit.RateLimitHttp.Reply;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,25 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "switchboard.rate-limit.on-database-unavailable.probe-interval=500ms",
 })
 @ExtendWith(OutputCaptureExtension.class)
-@DirtiesContext
-class RateLimitOutageTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.dedicated();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
-    @LocalServerPort
-    int port;
-
+class RateLimitOutageTest extends DatabaseOutageTestBase {
     @Autowired
     MeterRegistry meters;
 

@@ -1,19 +1,11 @@
 package io.switchboard.server.webhooks.ingest;
 
+import io.switchboard.server.DatabaseOutageTestBase;
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
 import io.switchboard.server.ServerTests;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.time.Instant;
 import java.util.Map;
@@ -30,29 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** While the database is down a webhook gets 503 with Retry-After, never a 4xx; the provider's retry is stored. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties =
         "switchboard.webhooks.secret-key=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-@DirtiesContext
-class WebhookDatabaseOutageTest {
+class WebhookDatabaseOutageTest extends DatabaseOutageTestBase {
     static final String SECRET = "whsec_outage_test_0123456789";
-
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.dedicated();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ApplicationContext context;
 
     @Test
     void webhooksDuringAnOutageGet503WithRetryAfterAndTheRetryIsStored() {
