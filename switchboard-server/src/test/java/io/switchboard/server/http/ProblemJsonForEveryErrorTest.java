@@ -1,23 +1,15 @@
 package io.switchboard.server.http;
 
+import io.switchboard.server.ServerTestBase;
 import io.switchboard.server.ServerTests;
-import io.switchboard.test.PostgresDatabase;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -29,21 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every error of the server, whoever raises it, is RFC 9457 problem+json with one of the server's types. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(ProblemJsonForEveryErrorTest.FailingFilters.class)
-@DirtiesContext
-class ProblemJsonForEveryErrorTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
+class ProblemJsonForEveryErrorTest extends ServerTestBase {
     /** Filters after the request-context filter that fail the way filters (authentication, limits) can. */
     static class FailingFilters {
         @Bean
@@ -63,12 +41,6 @@ class ProblemJsonForEveryErrorTest {
             return registration;
         }
     }
-
-    @Autowired
-    ApplicationContext context;
-
-    @LocalServerPort
-    int port;
 
     RawHttp http;
 

@@ -1,22 +1,14 @@
 package io.switchboard.server.http;
 
+import io.switchboard.server.ServerTestBase;
 import io.switchboard.server.ServerTests;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,28 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
         properties = "switchboard.jobs.instance-id=observed-instance")
 @ExtendWith(OutputCaptureExtension.class)
 @Import(TestOrgFilter.class)
-@DirtiesContext
-class RequestObservabilityTest {
+class RequestObservabilityTest extends ServerTestBase {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
-    @Autowired
-    ApplicationContext context;
-
-    @LocalServerPort
-    int port;
 
     RawHttp http;
 

@@ -1,20 +1,13 @@
 package io.switchboard.server.http.ratelimit;
 
+import io.switchboard.server.ServerTestBase;
 import io.switchboard.server.ServerTests;
 import io.switchboard.server.http.ratelimit.RateLimitHttp.Reply;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import javax.sql.DataSource;
@@ -43,27 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "switchboard.rate-limit.policies.writes.methods=POST",
 })
 @Import(RateLimitHttp.ClientFromHeader.class)
-@DirtiesContext
-class RateLimitApiTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
-    @Autowired
-    ApplicationContext context;
-
-    @LocalServerPort
-    int port;
-
+class RateLimitApiTest extends ServerTestBase {
     @Autowired
     DataSource dataSource;
 

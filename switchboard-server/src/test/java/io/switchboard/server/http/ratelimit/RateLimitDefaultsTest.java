@@ -1,18 +1,10 @@
 package io.switchboard.server.http.ratelimit;
 
+import io.switchboard.server.ServerTestBase;
 import io.switchboard.server.ServerTests;
 import io.switchboard.server.http.ratelimit.RateLimitHttp.Reply;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.ApplicationContext;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,27 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "switchboard.rate-limit.policies.api.limit=100",
         "switchboard.rate-limit.policies.expensive.limit=10",
 })
-@DirtiesContext
-class RateLimitDefaultsTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", db::jdbcUrl);
-    }
-
-    @AfterAll
-    static void stopWorkersBeforeTheDatabaseGoesAway(ApplicationContext context) {
-        ServerTests.stopWorkers(context);
-    }
-
-    @Autowired
-    ApplicationContext context;
-
-    @LocalServerPort
-    int port;
-
+class RateLimitDefaultsTest extends ServerTestBase {
     @Test
     void shippedPoliciesApplyAndWebhooksAndActuatorAreExempt() {
         RateLimitHttp http = new RateLimitHttp(port, ServerTests.adminKey(context));
