@@ -5,7 +5,6 @@ import static io.switchboard.db.Columns.instant;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.db.DatabaseException;
-import io.switchboard.db.Transactions;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -105,19 +103,11 @@ public final class IdempotencyKeys {
             throw new IllegalArgumentException("fingerprint must be 1 to " + MAX_FINGERPRINT_LENGTH + " characters and not blank");
         }
         try (Connection connection = dataSource.getConnection()) {
-            boolean ownTransaction = connection.getAutoCommit();
+            // On its own the claim commits without waiting for its WAL flush (see IdempotencySql); inside a
+            // caller's transaction that transaction's commit decides.
+            String statement = connection.getAutoCommit() ? IdempotencySql.BEGIN_WITHOUT_FLUSH_WAIT : IdempotencySql.BEGIN;
             for (int round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-                Claim claim = Transactions.inTransaction(connection, c -> {
-                    if (ownTransaction) {
-                        // The claim's commit need not wait for its WAL flush: the request's own durable commit comes
-                        // later in the WAL and flushes the claim with it. A database crash can only lose a claim
-                        // whose request has not durably changed anything, so the retry that follows rightly runs.
-                        try (Statement s = c.createStatement()) {
-                            s.execute("SET LOCAL synchronous_commit = off");
-                        }
-                    }
-                    return tryClaim(c, scope, key, fingerprint);
-                });
+                Claim claim = tryClaim(connection, statement, scope, key, fingerprint);
                 if (claim == null) {
                     claim = readLive(connection, scope, key, fingerprint);
                 }
@@ -227,8 +217,9 @@ public final class IdempotencyKeys {
         }
     }
 
-    private Claim tryClaim(Connection connection, String scope, String key, String fingerprint) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.BEGIN)) {
+    private Claim tryClaim(Connection connection, String statement, String scope, String key, String fingerprint)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(statement)) {
             ps.setString(1, scope);
             ps.setString(2, key);
             ps.setString(3, fingerprint);

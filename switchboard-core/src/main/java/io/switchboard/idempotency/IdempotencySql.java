@@ -10,10 +10,24 @@ final class IdempotencySql {
      * in-flight row of the same request whose lease lapsed (its request died; the key keeps its creation time).
      * Returns the new token, or nothing if someone else's live row stands.
      */
-    static final String BEGIN = """
+    static final String BEGIN = claim("VALUES (?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),\n"
+            + "        now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond')");
+
+    /**
+     * {@link #BEGIN} as a statement of its own (auto-commit) whose commit does not wait for its WAL flush: the
+     * {@code set_config(..., true)} lasts until the end of this one statement's transaction. A later durable
+     * commit (the request's) flushes it first, so only a claim whose request changed nothing durably can be lost.
+     */
+    static final String BEGIN_WITHOUT_FLUSH_WAIT = claim("""
+            SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
+                   now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond'
+            FROM (SELECT set_config('synchronous_commit', 'off', true) AS setting) async_commit
+            WHERE async_commit.setting IS NOT NULL""");
+
+    private static String claim(String rows) {
+        return """
             INSERT INTO switchboard.idempotency_keys AS k (scope, key, fingerprint, token, created_at, expires_at, locked_until)
-            VALUES (?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
-                    now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond')
+            %s
             ON CONFLICT (scope, key) DO UPDATE
             SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = excluded.locked_until,
                 created_at = CASE WHEN k.expires_at <= now() THEN excluded.created_at ELSE k.created_at END,
@@ -22,7 +36,8 @@ final class IdempotencySql {
             WHERE k.expires_at <= now()
                OR (k.status IS NULL AND k.locked_until <= now() AND k.fingerprint = excluded.fingerprint)
             RETURNING token
-            """;
+            """.formatted(rows);
+    }
 
     /** The live row that stopped {@link #BEGIN}, with the lease time left in milliseconds. */
     static final String FIND_LIVE = """

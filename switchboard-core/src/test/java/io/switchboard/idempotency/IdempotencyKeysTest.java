@@ -72,6 +72,30 @@ class IdempotencyKeysTest {
     }
 
     @Test
+    void theClaimsRelaxedCommitDoesNotLeakIntoTheConnectionsNextTransactions() throws Exception {
+        DataSource single = db.dataSource(1);
+        IdempotencyKeys onOneConnection = new IdempotencyKeys(single, IdempotencyOptions.DEFAULT, meters);
+        assertThat(onOneConnection.begin("client-a", "key-sync", "fp")).isInstanceOf(Claim.Proceed.class);
+        try (Connection c = single.getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("on");
+        }
+    }
+
+    @Test
+    void insideACallersTransactionTheClaimIsPartOfIt() throws Exception {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            IdempotencyKeys onThatConnection = new IdempotencyKeys(new SingleConnection(c), IdempotencyOptions.DEFAULT, meters);
+            assertThat(onThatConnection.begin("client-a", "key-tx", "fp")).isInstanceOf(Claim.Proceed.class);
+            c.rollback();
+        }
+        assertThat(keys.begin("client-a", "key-tx", "fp-other"))
+                .as("the rolled-back claim left nothing: another request may take the key").isInstanceOf(Claim.Proceed.class);
+    }
+
+    @Test
     void sameKeyForADifferentRequestIsAMismatchWhetherInFlightOrCompleted() {
         Claim.Proceed first = (Claim.Proceed) keys.begin("client-a", "key-1", "fp-1");
         assertThat(keys.begin("client-a", "key-1", "fp-2")).isInstanceOf(Claim.FingerprintMismatch.class);
@@ -271,6 +295,62 @@ class IdempotencyKeysTest {
             return rs.getLong(1);
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Hands out one connection and never closes it (the test owns it). */
+    private record SingleConnection(Connection connection) implements DataSource {
+        @Override
+        public Connection getConnection() {
+            return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[]{Connection.class}, (proxy, method, args) -> method.getName().equals("close") ? null
+                            : invoke(method, args));
+        }
+
+        private Object invoke(java.lang.reflect.Method method, Object[] args) throws Throwable {
+            try {
+                return method.invoke(connection, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) {
+            return getConnection();
+        }
+
+        @Override
+        public java.io.PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(java.io.PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() {
+            return java.util.logging.Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return false;
         }
     }
 }
