@@ -114,8 +114,9 @@ class WebhookCrashTest {
             });
         }
 
-        awaitCondition("acknowledgements and running jobs on the server to kill", Duration.ofSeconds(120),
-                () -> acknowledgements.sum() >= KILL_AFTER_ACKS && runningJobsOf("crash-a") > 0);
+        awaitCondition("acknowledgements and handlers mid-transaction on the server to kill", Duration.ofSeconds(120),
+                () -> acknowledgements.sum() >= KILL_AFTER_ACKS && effectsInFlight("crash-a") > 0);
+        long effectsAtKill = effectsInFlight("crash-a");
         long runningAtKill = runningJobsOf("crash-a");
         long acknowledgedBeforeKill = acknowledgements.sum();
         doomed.process.destroyForcibly(); // SIGKILL on Linux
@@ -128,14 +129,15 @@ class WebhookCrashTest {
                         && count(db, "SELECT count(*) FROM switchboard.jobs WHERE kind = 'webhook.process' "
                         + "AND state IN ('available', 'scheduled', 'running')") == 0);
 
+        long receipts = count(db, "SELECT count(*) FROM app.webhook_receipts");
         long rescued = count(db, "SELECT count(*) FROM switchboard.jobs WHERE kind = 'webhook.process' "
                 + "AND errors::text LIKE '%lease expired%'");
         log.info("CRASH events={} deliveries={} duplicatesSent={} acknowledged={} duplicateAcks={} retries={} "
                         + "refused={} lostInFlight={} serverErrors={} acknowledgedBeforeKill={} runningJobsAtKill={} "
-                        + "rescuedJobs={} receipts={} effectsByInstance={}",
+                        + "uncommittedEffectsAtKill={} rescuedJobs={} receipts={} committedButUnanswered={} effectsByInstance={}",
                 EVENTS, deliveries.size(), DUPLICATES, acknowledgements.sum(), duplicateAcknowledgements.sum(),
                 retries.sum(), refused.sum(), lostInFlight.sum(), serverErrors.sum(), acknowledgedBeforeKill,
-                runningAtKill, rescued, count(db, "SELECT count(*) FROM app.webhook_receipts"), effectsByInstance());
+                runningAtKill, effectsAtKill, rescued, receipts, receipts - acknowledgements.sum(), effectsByInstance());
 
         // The killed process died of the SIGKILL.
         assertThat(doomed.process.exitValue()).isEqualTo(SIGKILL_EXIT);
@@ -143,6 +145,7 @@ class WebhookCrashTest {
         assertThat(survivor.process.isAlive()).isTrue();
         // The crash hit work in progress: requests in flight were cut off and running jobs were rescued.
         assertThat(lostInFlight.sum()).as("requests cut off by the kill").isPositive();
+        assertThat(effectsAtKill).as("handlers killed with their effect written, not committed").isPositive();
         assertThat(rescued).as("jobs of the killed server rescued after their lease").isPositive();
 
         // Every delivery was acknowledged in the end; nothing was refused for a reason other than the crash.
@@ -290,6 +293,12 @@ class WebhookCrashTest {
     private static long runningJobsOf(String instance) {
         return count(db, "SELECT count(*) FROM switchboard.jobs WHERE kind = 'webhook.process' AND state = 'running' "
                 + "AND worker_id LIKE '" + instance + "%'");
+    }
+
+    /** Handlers of {@code instance} inside their pause: their effect is written and not yet committed. */
+    private static long effectsInFlight(String instance) {
+        return count(db, "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() "
+                + "AND query LIKE '%effect pause " + instance + " %'");
     }
 
     private static Map<String, Long> storedEvents(String sourceId) throws SQLException {

@@ -49,8 +49,8 @@ public final class WebhookCrashTestServer {
 
                 @Override
                 public void handle(WebhookEvent event, Connection connection) throws Exception {
-                    // The effect, then a short pause inside the still-open transaction: a SIGKILL then finds
-                    // effects written but not committed, which must vanish with the transaction.
+                    // The effect, then a pause inside the still-open transaction, named so the test sees it in
+                    // pg_stat_activity and kills the server while effects are written but not yet committed.
                     try (PreparedStatement ps = connection.prepareStatement(
                             "INSERT INTO app.crash_effects (event_id, instance) VALUES (?, ?)")) {
                         ps.setLong(1, event.id());
@@ -58,7 +58,7 @@ public final class WebhookCrashTestServer {
                         ps.executeUpdate();
                     }
                     try (Statement pause = connection.createStatement()) {
-                        pause.execute("SELECT pg_sleep(0.02)");
+                        pause.execute("SELECT pg_sleep(0.05) /* effect pause " + instance + " */");
                     }
                 }
             };
