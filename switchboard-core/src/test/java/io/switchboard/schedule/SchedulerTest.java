@@ -75,10 +75,11 @@ class SchedulerTest {
             slots.add(ctx.slot());
         };
         for (int i = 0; i < 3; i++) {
-            // Catch-up rather than the default skip: on a loaded machine a tick may come more than a slot late,
-            // and this test is about every slot running once, not about how late slots are handled.
+            // Catch-up rather than the default skip, and overlap allowed: on a loaded machine a tick may come more
+            // than a slot late, or a slot's job may still be queued when the next slot fires; this test is about
+            // every slot running once, not about how late or overlapping slots are handled (tested elsewhere).
             instance("node-" + i, Schedule.every("heartbeat-check", Duration.ofMillis(100), task)
-                    .withMissedSlots(MissedSlotPolicy.catchUp(1_000)));
+                    .withMissedSlots(MissedSlotPolicy.catchUp(1_000)).withOverlap(true));
         }
         Thread.sleep(3_000);
         instances.forEach(s -> s.schedules().pause("heartbeat-check"));
