@@ -47,7 +47,7 @@ public final class IdempotencyBench {
         int seconds = Integer.parseInt(arg(args, "--seconds=", "10"));
         int runs = Integer.parseInt(arg(args, "--runs=", "3"));
         String authorization = arg(args, "--authorization=", null);
-        Path jar = serverJar(arg(args, "--server-jar=", null));
+        Path jar = ServerProcess.serverJar(arg(args, "--server-jar=", null));
         Path dir = Files.createTempDirectory("switchboard-idempotency-bench-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         System.out.printf("idempotency bench: %d client threads, %d s per run, %d runs, %d cores, %s, server %s%n",
@@ -57,22 +57,15 @@ public final class IdempotencyBench {
             try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE idempotency_bench");
             }
-            int port = freePort();
-            Path log = dir.resolve("server.log");
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", jar.toString(), "--server.port=" + port, "--logging.level.root=WARN",
-                    "--spring.datasource.hikari.maximum-pool-size=" + Math.max(20, threads + 4))
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("SWITCHBOARD_DATABASE_URL", pg.jdbcUrl("idempotency_bench"));
-            builder.environment().put("SWITCHBOARD_DATABASE_USER", "postgres");
-            Process server = builder.start();
-            try {
+            // Without --authorization, the server's bootstrap platform-admin key authenticates the clients.
+            try (ServerProcess server = ServerProcess.start(jar, pg.jdbcUrl("idempotency_bench"), dir.resolve("server.log"),
+                    List.of("--spring.datasource.hikari.maximum-pool-size=" + Math.max(20, threads + 4)))) {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(5)).build();
-                String base = "http://127.0.0.1:" + port;
-                awaitUp(http, base, server, log);
-                Client plain = new Client(http, base, authorization, false);
-                Client keyed = new Client(http, base, authorization, true);
+                String base = server.baseUrl();
+                String auth = authorization != null ? authorization : server.adminAuthorization();
+                Client plain = new Client(http, base, auth, false);
+                Client keyed = new Client(http, base, auth, true);
                 measure(plain, threads, 5);
                 measure(keyed, threads, 5);
                 double[] plainRates = new double[runs];
@@ -96,9 +89,6 @@ public final class IdempotencyBench {
                 System.out.printf("BENCH workload=post-jobs system=without-idempotency-key value=%.0f unit=req/s%n", p);
                 System.out.printf("BENCH workload=post-jobs system=with-idempotency-key value=%.0f unit=req/s%n", k);
                 System.out.printf("BENCH workload=idempotency-overhead system=switchboard value=%.1f unit=percent%n", overhead(p, k));
-            } finally {
-                server.destroy();
-                server.waitFor();
             }
         }
     }
@@ -148,44 +138,6 @@ public final class IdempotencyBench {
             throw new IllegalStateException("request failed", failures.getFirst());
         }
         return done.sum() / ((System.nanoTime() - start) / 1e9);
-    }
-
-    private static void awaitUp(HttpClient http, String base, Process server, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                throw new IllegalStateException("the server exited with " + server.exitValue() + "; its log: " + log);
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the server did not come up within 120 s; its log: " + log);
-    }
-
-    private static Path serverJar(String given) throws IOException {
-        if (given != null) {
-            return Paths.get(given);
-        }
-        Path target = Paths.get("switchboard-server", "target");
-        try (Stream<Path> files = Files.list(target)) {
-            return files.filter(p -> p.getFileName().toString().matches("switchboard-server-.*\\.jar"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException(
-                            "no server jar in " + target.toAbsolutePath() + ": run mvn -DskipTests package first"));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static double overhead(double without, double with) {
