@@ -103,7 +103,7 @@ public final class WebhookBench {
                 Target base = new Target(BASELINE, baseline.port, "/webhooks/stripe/baseline", false, baseline::cpu);
                 HttpLoad.Outcome warm;
                 for (Target target : List.of(sb, base)) {
-                    warm = new HttpLoad(target.port(), connections).run(1000, Duration.ofSeconds(5), events(target, "w", duplicates).requests());
+                    warm = new HttpLoad(target.port(), connections).run(1000, Duration.ofSeconds(10), events(target, "w", duplicates).requests());
                     log("warm-up %s: %s", target.name(), warm);
                     if (target.deduplicates()) {
                         awaitProcessed(sbDb, "evt_w_");
