@@ -41,7 +41,9 @@ import java.util.regex.Pattern;
  * mvn -q -B -DskipTests package
  * java -cp switchboard-bench/target/switchboard-bench.jar io.switchboard.bench.WebhookBench \
  *     [--rates=500,1000,2000,4000,max] [--seconds=10] [--runs=3] [--connections=64] [--duplicates=10] \
- *     [--baseline-threads=32] [--server-jar=switchboard-server/target/switchboard-server-*.jar]
+ *     [--baseline-threads=32] [--server-jar=switchboard-server/target/switchboard-server-*.jar] \
+ *     [--pg-setting=shared_preload_libraries=pg_stat_statements]   (repeatable; with pg_stat_statements, prints
+ *                                                                   the server's top statements at the end)
  * </pre>
  */
 public final class WebhookBench {
@@ -80,14 +82,20 @@ public final class WebhookBench {
         int duplicates = Integer.parseInt(arg(args, "--duplicates=", "10"));
         int baselineThreads = Integer.parseInt(arg(args, "--baseline-threads=", "32"));
         Path jar = ServerProcess.serverJar(arg(args, "--server-jar=", null));
-        new WebhookBench().run(jar, rates, Duration.ofSeconds(seconds), runs, connections, duplicates, baselineThreads);
+        Map<String, String> pgSettings = new LinkedHashMap<>(Map.of("max_connections", "300"));
+        for (String arg : args) {
+            if (arg.startsWith("--pg-setting=") && arg.indexOf('=', 13) > 13) {
+                pgSettings.put(arg.substring(13, arg.indexOf('=', 13)), arg.substring(arg.indexOf('=', 13) + 1));
+            }
+        }
+        new WebhookBench().run(jar, rates, Duration.ofSeconds(seconds), runs, connections, duplicates, baselineThreads, pgSettings);
         System.exit(0);
     }
 
-    private void run(Path jar, List<Integer> rates, Duration step, int runs, int connections, int duplicates, int baselineThreads)
-            throws Exception {
+    private void run(Path jar, List<Integer> rates, Duration step, int runs, int connections, int duplicates, int baselineThreads,
+                     Map<String, String> pgSettings) throws Exception {
         Path logs = Files.createTempDirectory("switchboard-webhook-bench-");
-        try (BenchPostgres pg = BenchPostgres.start(Map.of("max_connections", "300"));
+        try (BenchPostgres pg = BenchPostgres.start(pgSettings);
              BenchPostgres.Database sbDb = pg.createDatabase("webhooks", 4);
              BenchPostgres.Database baseDb = pg.createDatabase("baseline", 2)) {
             System.out.println("Switchboard webhook ingestion benchmark, " + Instant.now());
@@ -124,6 +132,9 @@ public final class WebhookBench {
                     long rows = rs.getLong(1);
                     // Warm-up requests are in the table too; every acknowledged request must have its row.
                     log("baseline: %,d rows for %,d acknowledged measured requests (plus warm-up)", rows, baselineAcknowledged);
+                }
+                if (pgSettings.getOrDefault("shared_preload_libraries", "").contains("pg_stat_statements")) {
+                    printStatements(sbDb);
                 }
             }
         }
@@ -168,6 +179,25 @@ public final class WebhookBench {
         }
         log("run %d %-16s offered %5s/s: %s%s%n         %s", run, target.name(), label, outcome, endToEnd, cpuSplit);
         return target.deduplicates() ? 0 : outcome.sent() - outcome.wrong();
+    }
+
+    /** Where the Switchboard server's database time went (with --pg-setting=shared_preload_libraries=pg_stat_statements). */
+    private static void printStatements(BenchPostgres.Database db) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            try (ResultSet rs = s.executeQuery("""
+                    SELECT calls, total_exec_time, mean_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g')
+                    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    ORDER BY total_exec_time DESC LIMIT 15""")) {
+                System.out.printf("%nSwitchboard database, top statements by execution time:%n%10s %12s %9s %10s  %s%n", "calls",
+                        "total ms", "mean ms", "rows", "query");
+                while (rs.next()) {
+                    String query = rs.getString(5);
+                    System.out.printf(Locale.ROOT, "%,10d %,12.0f %9.3f %,10d  %s%n", rs.getLong(1), rs.getDouble(2), rs.getDouble(3),
+                            rs.getLong(4), query.length() > 160 ? query.substring(0, 160) + "..." : query);
+                }
+            }
+        }
     }
 
     /** Signed events of one step: originals {@code <prefix><i>}, and re-sends of acknowledged ones. */
