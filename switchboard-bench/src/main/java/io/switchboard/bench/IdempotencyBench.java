@@ -16,9 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 /**
  * Overhead of idempotency keys on a write endpoint, through the real server over HTTP: the built server jar runs
@@ -49,6 +51,21 @@ public final class IdempotencyBench {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         System.out.printf("idempotency bench: %d client threads, %d s per run, %d runs, %d cores, %s, server %s%n",
                 threads, seconds, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), jar);
+        try {
+            run(jar, dir, threads, seconds, runs, authorization);
+        } finally {
+            // The database (hundreds of MB after a run) goes; the server's log stays for a look.
+            if (Files.exists(dir.resolve("data"))) {
+                try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
+                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void run(Path jar, Path dir, int threads, int seconds, int runs, String authorization) throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().dataDirectory(dir.resolve("data"))
                 .serverConfig("shared_buffers", "256MB").start()) {
             try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
