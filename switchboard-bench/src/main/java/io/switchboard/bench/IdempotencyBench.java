@@ -3,14 +3,12 @@ package io.switchboard.bench;
 import io.switchboard.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -18,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
@@ -47,32 +46,42 @@ public final class IdempotencyBench {
         int seconds = Integer.parseInt(arg(args, "--seconds=", "10"));
         int runs = Integer.parseInt(arg(args, "--runs=", "3"));
         String authorization = arg(args, "--authorization=", null);
-        Path jar = serverJar(arg(args, "--server-jar=", null));
+        Path jar = ServerProcess.serverJar(arg(args, "--server-jar=", null));
         Path dir = Files.createTempDirectory("switchboard-idempotency-bench-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         System.out.printf("idempotency bench: %d client threads, %d s per run, %d runs, %d cores, %s, server %s%n",
                 threads, seconds, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), jar);
+        try {
+            run(jar, dir, threads, seconds, runs, authorization);
+        } finally {
+            // The database (hundreds of MB after a run) goes; the server's log stays for a look.
+            if (Files.exists(dir.resolve("data"))) {
+                try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
+                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void run(Path jar, Path dir, int threads, int seconds, int runs, String authorization) throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().dataDirectory(dir.resolve("data"))
                 .serverConfig("shared_buffers", "256MB").start()) {
             try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE idempotency_bench");
             }
-            int port = freePort();
-            Path log = dir.resolve("server.log");
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", jar.toString(), "--server.port=" + port, "--logging.level.root=WARN",
-                    "--spring.datasource.hikari.maximum-pool-size=" + Math.max(20, threads + 4))
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("SWITCHBOARD_DATABASE_URL", pg.jdbcUrl("idempotency_bench"));
-            builder.environment().put("SWITCHBOARD_DATABASE_USER", "postgres");
-            Process server = builder.start();
-            try {
+            // Without --authorization, the server's bootstrap platform-admin key authenticates the clients.
+            try (ServerProcess server = ServerProcess.start(jar, pg.jdbcUrl("idempotency_bench"), dir.resolve("server.log"),
+                    // The API's default rate limit (100 per 15 min per client) would refuse the load; this measures idempotency.
+                    List.of("--spring.datasource.hikari.maximum-pool-size=" + Math.max(20, threads + 4),
+                            "--switchboard.rate-limit.enabled=false"))) {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(5)).build();
-                String base = "http://127.0.0.1:" + port;
-                awaitUp(http, base, server, log);
-                Client plain = new Client(http, base, authorization, false);
-                Client keyed = new Client(http, base, authorization, true);
+                String base = server.baseUrl();
+                String auth = authorization != null ? authorization : server.adminAuthorization();
+                Client plain = new Client(http, base, auth, false);
+                Client keyed = new Client(http, base, auth, true);
                 measure(plain, threads, 5);
                 measure(keyed, threads, 5);
                 double[] plainRates = new double[runs];
@@ -96,9 +105,6 @@ public final class IdempotencyBench {
                 System.out.printf("BENCH workload=post-jobs system=without-idempotency-key value=%.0f unit=req/s%n", p);
                 System.out.printf("BENCH workload=post-jobs system=with-idempotency-key value=%.0f unit=req/s%n", k);
                 System.out.printf("BENCH workload=idempotency-overhead system=switchboard value=%.1f unit=percent%n", overhead(p, k));
-            } finally {
-                server.destroy();
-                server.waitFor();
             }
         }
     }
@@ -148,44 +154,6 @@ public final class IdempotencyBench {
             throw new IllegalStateException("request failed", failures.getFirst());
         }
         return done.sum() / ((System.nanoTime() - start) / 1e9);
-    }
-
-    private static void awaitUp(HttpClient http, String base, Process server, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                throw new IllegalStateException("the server exited with " + server.exitValue() + "; its log: " + log);
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the server did not come up within 120 s; its log: " + log);
-    }
-
-    private static Path serverJar(String given) throws IOException {
-        if (given != null) {
-            return Paths.get(given);
-        }
-        Path target = Paths.get("switchboard-server", "target");
-        try (Stream<Path> files = Files.list(target)) {
-            return files.filter(p -> p.getFileName().toString().matches("switchboard-server-.*\\.jar"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException(
-                            "no server jar in " + target.toAbsolutePath() + ": run mvn -DskipTests package first"));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static double overhead(double without, double with) {
