@@ -2,6 +2,7 @@ package io.switchboard.jobs;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.switchboard.db.AfterCommit;
 import io.switchboard.db.SchemaMigration;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,6 +41,7 @@ public final class JobEngine implements AutoCloseable {
         this.worker = new JobWorker(b.dataSource, b.instanceId, b.kinds, b.queues, b.json, metrics, queue,
                 new JobWorker.WorkerSettings(b.promoteInterval, b.rescueInterval, b.pruneInterval, b.statsInterval));
         this.queue.onCommittedEnqueue(worker::wake);
+        this.queue.afterCommit(b.afterCommit);
     }
 
     /** A builder on {@code dataSource} (any PostgreSQL DataSource; a pool is recommended). */
@@ -90,6 +92,7 @@ public final class JobEngine implements AutoCloseable {
         private MeterRegistry meterRegistry = new CompositeMeterRegistry();
         private String instanceId = defaultInstanceId();
         private Retention retention = Retention.DEFAULT;
+        private AfterCommit afterCommit = AfterCommit.NONE;
         private Duration promoteInterval = Duration.ofMillis(200);
         private Duration rescueInterval = Duration.ofSeconds(5);
         private Duration pruneInterval = Duration.ofMinutes(1);
@@ -149,6 +152,15 @@ public final class JobEngine implements AutoCloseable {
                 throw new IllegalArgumentException("instanceId must be 1 to 200 characters");
             }
             this.instanceId = instanceId;
+            return this;
+        }
+
+        /**
+         * How to wake workers after an enqueue that joined a caller's transaction commits (for example through the
+         * application's transaction manager); by default such an enqueue sends a NOTIFY inside the transaction.
+         */
+        public Builder afterCommit(AfterCommit afterCommit) {
+            this.afterCommit = Objects.requireNonNull(afterCommit, "afterCommit");
             return this;
         }
 

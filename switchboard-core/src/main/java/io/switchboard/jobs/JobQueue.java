@@ -1,5 +1,6 @@
 package io.switchboard.jobs;
 
+import io.switchboard.db.AfterCommit;
 import io.switchboard.db.Transactions;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -46,6 +47,7 @@ public final class JobQueue {
     private volatile java.util.function.Consumer<String> localWake = queue -> {
     };
     private final RemoteWakeups remoteWakeups;
+    private volatile AfterCommit afterCommit = AfterCommit.NONE;
 
     JobQueue(DataSource dataSource, KindRegistry kinds, JsonMapper json, JobMetrics metrics, Retention retention) {
         this.retention = retention;
@@ -72,7 +74,7 @@ public final class JobQueue {
         Prepared job = prepare(request);
         try (Connection connection = dataSource.getConnection()) {
             if (!connection.getAutoCommit()) {
-                return insert(connection, job, JobSql.INSERT_AND_NOTIFY);
+                return insertJoined(connection, job);
             }
             EnqueueResult result = insert(connection, job, JobSql.INSERT);
             if (result.state() == JobState.AVAILABLE && !result.duplicate()) {
@@ -93,7 +95,7 @@ public final class JobQueue {
         Objects.requireNonNull(connection, "connection");
         Prepared job = prepare(request);
         try {
-            return insert(connection, job, JobSql.INSERT_AND_NOTIFY);
+            return insertJoined(connection, job);
         } catch (SQLException e) {
             throw new JobQueueException("could not enqueue a job of kind '" + job.kind() + "'", e);
         }
@@ -134,6 +136,32 @@ public final class JobQueue {
         } catch (SQLException e) {
             throw new JobQueueException("could not enqueue " + jobs.size() + " jobs", e);
         }
+    }
+
+    /**
+     * An enqueue inside a caller's transaction: workers are woken after it commits, by the application's
+     * transaction manager ({@link AfterCommit}) when it manages that transaction, else by a NOTIFY sent with it.
+     */
+    private EnqueueResult insertJoined(Connection connection, Prepared job) throws SQLException {
+        EnqueueResult result = insert(connection, job, JobSql.INSERT);
+        if (result.state() == JobState.AVAILABLE && !result.duplicate()) {
+            String queue = job.queue();
+            if (!afterCommit.register(connection, () -> {
+                localWake.accept(queue);
+                remoteWakeups.wake(queue);
+            })) {
+                try (PreparedStatement notify = connection.prepareStatement(JobSql.NOTIFY_QUEUES)) {
+                    notify.setArray(1, connection.createArrayOf("text", new String[]{queue}));
+                    notify.execute();
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Called by the engine: how to run wake-ups after a caller's transaction commits. */
+    void afterCommit(AfterCommit hook) {
+        this.afterCommit = java.util.Objects.requireNonNull(hook, "afterCommit");
     }
 
     /** Called by the engine: wake the local runner of a queue after a committed enqueue. */

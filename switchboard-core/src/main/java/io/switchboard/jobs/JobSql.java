@@ -27,15 +27,6 @@ final class JobSql {
             RETURNING id, state, queue
             """.formatted(UNFINISHED);
 
-    /**
-     * The same insert that also wakes workers of its queue at commit: for jobs enqueued in the caller's
-     * transaction, whose commit Switchboard does not see.
-     */
-    static final String INSERT_AND_NOTIFY = """
-            WITH ins AS (%s)
-            SELECT id, state, CASE WHEN state = 'available' THEN pg_notify('%s', queue)::text END FROM ins
-            """.formatted(INSERT.strip(), NOTIFY_CHANNEL);
-
     /** The unfinished job holding a unique key. */
     static final String FIND_UNIQUE = """
             SELECT id, state FROM switchboard.jobs

@@ -145,6 +145,27 @@ class JobQueueTest {
     }
 
     @Test
+    void anEnqueueJoiningAManagedTransactionWakesWorkersThroughTheAfterCommitHookNotANotify() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        List<Runnable> afterCommit = new CopyOnWriteArrayList<>();
+        // Slow polling: only a wake-up makes the job run within the test's wait.
+        JobEngine engine = started(fastEngine(ds)
+                .queue(QueueOptions.defaults("default").withPollInterval(Duration.ofMinutes(5)))
+                .afterCommit((connection, action) -> afterCommit.add(action))
+                .handler(PAYLOAD, (args, ctx) -> ran.countDown()));
+        sleep(300); // the runner's first look at start-up is over: from now on only a wake-up makes it claim
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            engine.queue().enqueue(c, JobRequest.of(PAYLOAD, new Payload("joined", 1)));
+            assertThat(afterCommit).as("the wake-up waits for the commit").hasSize(1);
+            c.commit();
+        }
+        assertThat(ran.await(500, TimeUnit.MILLISECONDS)).as("no NOTIFY was sent, and nothing woke the worker yet").isFalse();
+        afterCommit.forEach(Runnable::run);
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void failingJobIsRetriedWithBackoffThenDeadLetteredWithEveryError() {
         AtomicInteger attempts = new AtomicInteger();
         RetryPolicy retry = RetryPolicy.maxAttempts(3).withBackoff(Duration.ofMillis(50), 2).withJitter(0);

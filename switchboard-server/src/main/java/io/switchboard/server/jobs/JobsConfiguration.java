@@ -8,10 +8,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.ConnectionProxy;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
 
 /**
  * The {@link Switchboard} of this server, with every {@link JobHandlerRegistration} bean registered on it and every
@@ -33,7 +38,8 @@ class JobsConfiguration {
                 // The API's mapper, so job arguments are checked as strictly as request bodies (spring.jackson.*).
                 .jsonMapper(jsonMapper)
                 .retention(properties.retention().toRetention())
-                .jobs(jobs -> jobs.shutdownTimeout(properties.shutdownTimeout()));
+                .jobs(jobs -> jobs.shutdownTimeout(properties.shutdownTimeout())
+                        .afterCommit((connection, action) -> afterSpringCommit(connection, dataSource, action)));
         if (properties.instanceId() != null && !properties.instanceId().isBlank()) {
             builder.instanceId(properties.instanceId());
         }
@@ -43,6 +49,25 @@ class JobsConfiguration {
         Switchboard switchboard = builder.build();
         log.info("Switchboard instance {} runs job kinds {}", switchboard.instanceId(), switchboard.jobs().kinds());
         return switchboard;
+    }
+
+    /**
+     * Wakes workers after the Spring-managed transaction an enqueue joined commits, instead of a NOTIFY inside it;
+     * false (NOTIFY) for any connection Spring does not manage.
+     */
+    private static boolean afterSpringCommit(Connection connection, DataSource dataSource, Runnable action) {
+        Connection target = connection instanceof ConnectionProxy proxy ? proxy.getTargetConnection() : connection;
+        if (!TransactionSynchronizationManager.isSynchronizationActive()
+                || !DataSourceUtils.isConnectionTransactional(target, dataSource)) {
+            return false;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.run();
+            }
+        });
+        return true;
     }
 
     @Bean
