@@ -1,6 +1,7 @@
 package io.switchboard.server.http;
 
 import io.switchboard.db.DatabaseException;
+import io.switchboard.server.database.DatabaseErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -28,10 +29,6 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
 import java.net.URI;
-import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -67,7 +64,7 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
         if (tooLarge != null) {
             return Problems.response(Problems.contentTooLarge(tooLarge.getMessage() + "; send less"));
         }
-        if (causedByUnreachableDatabase(e)) {
+        if (DatabaseErrors.unreachable(e)) {
             // A lost connection wrapped in some other exception on its way here.
             log.warn("Database unavailable: {}", e.getMessage());
             return Problems.databaseUnavailable("the database is unavailable; retry later");
@@ -195,21 +192,6 @@ public class ProblemJsonExceptionHandler extends ResponseEntityExceptionHandler 
             return "one of " + Arrays.toString(type.getEnumConstants());
         }
         return type.isRecord() ? "a JSON object" : "a " + type.getSimpleName();
-    }
-
-    /** A connection that could not be had or broke (SQLSTATE class 08, or the server shutting down: 57P). */
-    private static boolean causedByUnreachableDatabase(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {

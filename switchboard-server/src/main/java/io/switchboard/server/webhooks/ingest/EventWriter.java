@@ -1,22 +1,19 @@
 package io.switchboard.server.webhooks.ingest;
 
-import io.switchboard.server.webhooks.processing.WebhookProcessingConfiguration;
-import io.switchboard.server.webhooks.processing.WebhookProcessor;
 import io.switchboard.db.Transactions;
 import io.switchboard.jobs.JobQueue;
 import io.switchboard.jobs.JobRequest;
+import io.switchboard.server.database.DatabaseErrors;
+import io.switchboard.server.webhooks.processing.WebhookProcessingConfiguration;
+import io.switchboard.server.webhooks.processing.WebhookProcessor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 
 /**
  * Group commit of received events: requests hand their verified event to {@link #submit} and wait; committer
@@ -157,8 +155,8 @@ final class EventWriter implements AutoCloseable {
             Map<Pending, Stored> stored = inTransaction(batch);
             batch.forEach(p -> p.result().complete(stored.get(p)));
         } catch (SQLException e) {
-            if (unreachable(e) || batch.size() == 1) {
-                if (!unreachable(e)) {
+            if (DatabaseErrors.unreachable(e) || batch.size() == 1) {
+                if (!DatabaseErrors.unreachable(e)) {
                     log.error("Could not store a webhook event of source {}: {}", batch.getFirst().event().sourceId(), brief(e));
                 }
                 fail(batch, new Unavailable("the event could not be stored: " + brief(e), e));
@@ -274,21 +272,6 @@ final class EventWriter implements AutoCloseable {
 
     private static void fail(List<Pending> batch, RuntimeException failure) {
         batch.forEach(p -> p.result().completeExceptionally(failure));
-    }
-
-    /** A connection that could not be had or broke (SQLSTATE class 08), or the server shutting down (57P). */
-    static boolean unreachable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Stops taking events; what is queued is still written before this returns. */

@@ -1,6 +1,7 @@
 package io.switchboard.server.webhooks.ingest;
 
 import io.switchboard.db.DatabaseException;
+import io.switchboard.server.database.DatabaseErrors;
 import io.switchboard.server.http.Problems;
 import io.switchboard.server.webhooks.payload.PayloadSanitizer;
 import io.switchboard.server.webhooks.provider.InboundWebhook;
@@ -11,8 +12,8 @@ import io.switchboard.server.webhooks.provider.WebhookProvider;
 import io.switchboard.server.webhooks.provider.WebhookProviders;
 import io.switchboard.server.webhooks.provider.WebhookRejectedException;
 import io.switchboard.server.webhooks.source.SourceErrors;
-import io.switchboard.server.webhooks.source.WebhookSources;
 import io.switchboard.server.webhooks.source.WebhookSources.IngestionSource;
+import io.switchboard.server.webhooks.source.WebhookSources;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +88,7 @@ class WebhookIngestController {
         try {
             response = receive(found, provider, sourceId, request);
         } catch (RuntimeException e) {
-            if (e instanceof DatabaseException || EventWriter.unreachable(e)) {
+            if (e instanceof DatabaseException || DatabaseErrors.unreachable(e)) {
                 log.warn("Webhook for source {} refused with 503: database unavailable: {}", Rejections.clean(sourceId, 40),
                         e.getMessage());
                 response = Problems.databaseUnavailable("the database is unavailable; retry later");
