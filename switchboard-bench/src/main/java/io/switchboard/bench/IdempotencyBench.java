@@ -13,13 +13,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -129,31 +126,7 @@ public final class IdempotencyBench {
     }
 
     private static double measure(Client client, int threads, int seconds) throws InterruptedException {
-        LongAdder done = new LongAdder();
-        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
-        long start = System.nanoTime();
-        long deadline = start + Duration.ofSeconds(seconds).toNanos();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            workers.add(Thread.ofPlatform().start(() -> {
-                while (System.nanoTime() < deadline) {
-                    try {
-                        client.post();
-                        done.increment();
-                    } catch (Exception e) {
-                        failures.add(e);
-                        return;
-                    }
-                }
-            }));
-        }
-        for (Thread w : workers) {
-            w.join();
-        }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("request failed", failures.getFirst());
-        }
-        return done.sum() / ((System.nanoTime() - start) / 1e9);
+        return ClosedLoop.run(threads, Duration.ofSeconds(seconds), "request", (thread, i) -> client.post()).perSecond();
     }
 
     private static double overhead(double without, double with) {

@@ -19,11 +19,8 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Lease acquire+release throughput: Switchboard's {@link Leases} (with fencing tokens) against ShedLock's
@@ -98,33 +95,8 @@ public final class LeaseBench {
     }
 
     private static double measure(Iteration iteration, int threads, int seconds) throws InterruptedException {
-        LongAdder done = new LongAdder();
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        List<Thread> workers = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        long start = System.nanoTime();
-        for (int t = 0; t < threads; t++) {
-            int thread = t;
-            workers.add(Thread.ofPlatform().start(() -> {
-                int i = 0;
-                while (System.nanoTime() < deadline) {
-                    try {
-                        iteration.run("job-" + thread + "-" + (i++ % 100));
-                        done.increment();
-                    } catch (Exception e) {
-                        failures.add(e);
-                        return;
-                    }
-                }
-            }));
-        }
-        for (Thread w : workers) {
-            w.join();
-        }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("lease bench iteration failed", failures.getFirst());
-        }
-        return done.sum() / ((System.nanoTime() - start) / 1e9);
+        return ClosedLoop.run(threads, Duration.ofSeconds(seconds), "lease bench iteration",
+                (thread, i) -> iteration.run("job-" + thread + "-" + (i % 100))).perSecond();
     }
 
     private static HikariDataSource pool(String url, int threads) {

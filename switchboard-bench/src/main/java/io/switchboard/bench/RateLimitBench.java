@@ -212,38 +212,16 @@ public final class RateLimitBench {
 
     private static Measurement measure(Decider decider, List<String> keys, int threads, int seconds, CpuWatch cpu)
             throws InterruptedException {
-        LongAdder done = new LongAdder();
         LongAdder admitted = new LongAdder();
-        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         CpuWatch.Mark mark = cpu.mark();
-        long start = System.nanoTime();
-        long deadline = start + Duration.ofSeconds(seconds).toNanos();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            workers.add(Thread.ofPlatform().start(() -> {
-                ThreadLocalRandom random = ThreadLocalRandom.current();
-                while (System.nanoTime() < deadline) {
-                    try {
-                        if (decider.decide(keys.get(random.nextInt(keys.size())))) {
-                            admitted.increment();
-                        }
-                        done.increment();
-                    } catch (Exception e) {
-                        failures.add(e);
-                        return;
+        ClosedLoop.Result result = ClosedLoop.run(threads, Duration.ofSeconds(seconds), "rate-limit bench decision",
+                (thread, i) -> {
+                    if (decider.decide(keys.get(ThreadLocalRandom.current().nextInt(keys.size())))) {
+                        admitted.increment();
                     }
-                }
-            }));
-        }
-        for (Thread w : workers) {
-            w.join();
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("rate-limit bench decision failed", failures.getFirst());
-        }
-        long n = done.sum();
-        return new Measurement(n / elapsed, n == 0 ? 0 : admitted.sum() / (double) n, cpu.since(mark));
+                });
+        long n = result.operations();
+        return new Measurement(result.perSecond(), n == 0 ? 0 : admitted.sum() / (double) n, cpu.since(mark));
     }
 
     private static List<String> keyNames(int keys) {
