@@ -397,12 +397,12 @@ public final class JobQueue {
                 request.uniqueKey(), request.onDuplicate(), request.isImmediate());
     }
 
-    /** PostgreSQL's jsonb cannot hold U+0000; JSON writes it as the escape backslash-u-0000. */
     /** Stops the thread that tells other instances about new jobs; the engine calls it when it stops. */
     void stopWakeups() {
         remoteWakeups.stop();
     }
 
+    /** PostgreSQL's jsonb cannot hold U+0000; JSON writes it as the escape backslash-u-0000. */
     private static boolean containsNulEscape(String json) {
         for (int i = json.indexOf("\\u0000"); i >= 0; i = json.indexOf("\\u0000", i + 1)) {
             int backslashes = 0;
