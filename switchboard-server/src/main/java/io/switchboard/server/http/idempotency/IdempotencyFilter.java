@@ -180,6 +180,10 @@ final class IdempotencyFilter extends OncePerRequestFilter {
             problem(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_UNAVAILABLE, "Database unavailable",
                     "the request could not be recorded and was undone; retry later", Problems.RETRY_AFTER_SECONDS);
             return;
+        } catch (RuntimeException | Error e) {
+            // Anything else escaping the request rolled its transaction back: free the key for a retry.
+            release(proceed);
+            throw e;
         }
         switch (outcome) {
             case STORED -> captured.copyBodyToResponse();
