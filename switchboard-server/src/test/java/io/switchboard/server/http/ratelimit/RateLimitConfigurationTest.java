@@ -1,6 +1,6 @@
 package io.switchboard.server.http.ratelimit;
 
-import io.switchboard.server.SwitchboardServerApplication;
+import io.switchboard.server.ServerTests;
 import io.switchboard.server.http.ratelimit.RateLimitProperties.FailMode;
 import io.switchboard.server.http.ratelimit.RateLimitProperties.OutageSettings;
 import io.switchboard.server.http.ratelimit.RateLimitProperties.Per;
@@ -8,11 +8,9 @@ import io.switchboard.server.http.ratelimit.RateLimitProperties.PolicySettings;
 import io.switchboard.test.PostgresDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -65,9 +63,9 @@ class RateLimitConfigurationTest {
 
     @Test
     void anInvalidPolicyStopsTheServerWithAnAnalysis() {
-        Throwable failure = startFailure("--switchboard.rate-limit.policies.api.limit=0");
+        Throwable failure = ServerTests.startFailure(db.jdbcUrl(), "--switchboard.rate-limit.policies.api.limit=0");
 
-        InvalidRateLimitConfigurationException invalid = findCause(failure, InvalidRateLimitConfigurationException.class);
+        InvalidRateLimitConfigurationException invalid = ServerTests.findCause(failure, InvalidRateLimitConfigurationException.class);
         assertThat(invalid).as("cause of %s", failure).isNotNull();
         assertThat(invalid.getMessage()).isEqualTo(
                 "Invalid switchboard.rate-limit.policies.api: rate limit 'api': limit must be at least 1, was 0");
@@ -78,13 +76,13 @@ class RateLimitConfigurationTest {
 
     @Test
     void aMisspeltSettingStopsTheServer() {
-        Throwable failure = startFailure("--switchboard.rate-limit.policies.api.limt=5");
+        Throwable failure = ServerTests.startFailure(db.jdbcUrl(), "--switchboard.rate-limit.policies.api.limt=5");
 
-        assertThat(findCause(failure, InvalidRateLimitConfigurationException.class)).as("cause of %s", failure).isNotNull()
+        assertThat(ServerTests.findCause(failure, InvalidRateLimitConfigurationException.class)).as("cause of %s", failure).isNotNull()
                 .hasMessageContaining("switchboard.rate-limit.policies.api.limt")
                 .hasMessageContaining("unknown setting 'limt'")
                 .hasMessageContaining("[enabled, limit, window, paths, methods, per, cost]");
-        assertThat(findCause(startFailure("--switchboard.rate-limit.on-database-unavailable.read=closed"),
+        assertThat(ServerTests.findCause(ServerTests.startFailure(db.jdbcUrl(), "--switchboard.rate-limit.on-database-unavailable.read=closed"),
                 InvalidRateLimitConfigurationException.class))
                 .isNotNull().hasMessageContaining("unknown setting 'read'");
     }
@@ -97,24 +95,5 @@ class RateLimitConfigurationTest {
 
     private static PolicySettings policy(Integer limit, Duration window, List<String> paths, List<String> methods, int cost) {
         return new PolicySettings(true, limit, window, paths, methods, Per.CLIENT, cost);
-    }
-
-    private static Throwable startFailure(String... settings) {
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.datasource.url=" + db.jdbcUrl()));
-        args.addAll(List.of(settings));
-        Throwable[] thrown = new Throwable[1];
-        assertThatThrownBy(() -> new SpringApplicationBuilder(SwitchboardServerApplication.class)
-                .run(args.toArray(String[]::new)).close())
-                .satisfies(e -> thrown[0] = e);
-        return thrown[0];
-    }
-
-    private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
     }
 }
