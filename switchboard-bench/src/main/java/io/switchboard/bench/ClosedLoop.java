@@ -2,6 +2,7 @@ package io.switchboard.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,5 +56,12 @@ final class ClosedLoop {
             throw new IllegalStateException(what + " failed", failures.getFirst());
         }
         return new Result(done.sum(), seconds);
+    }
+
+    /** The median of several runs' figures (the middle one of an odd count, the upper middle of an even count). */
+    static double median(double[] runs) {
+        double[] sorted = runs.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 }

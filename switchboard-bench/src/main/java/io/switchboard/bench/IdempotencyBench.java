@@ -13,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -39,11 +38,11 @@ public final class IdempotencyBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int threads = Integer.parseInt(arg(args, "--threads=", "16"));
-        int seconds = Integer.parseInt(arg(args, "--seconds=", "10"));
-        int runs = Integer.parseInt(arg(args, "--runs=", "3"));
-        String authorization = arg(args, "--authorization=", null);
-        Path jar = ServerProcess.serverJar(arg(args, "--server-jar=", null));
+        int threads = BenchArgs.intValue(args, "--threads=", 16);
+        int seconds = BenchArgs.intValue(args, "--seconds=", 10);
+        int runs = BenchArgs.intValue(args, "--runs=", 3);
+        String authorization = BenchArgs.value(args, "--authorization=", null);
+        Path jar = ServerProcess.serverJar(BenchArgs.value(args, "--server-jar=", null));
         Path dir = Files.createTempDirectory("switchboard-idempotency-bench-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         System.out.printf("idempotency bench: %d client threads, %d s per run, %d runs, %d cores, %s, server %s%n",
@@ -95,8 +94,8 @@ public final class IdempotencyBench {
                     System.out.printf("run %d: without key %,.0f req/s, with key %,.0f req/s, overhead %.1f %%%n", run + 1,
                             plainRates[run], keyedRates[run], overhead(plainRates[run], keyedRates[run]));
                 }
-                double p = median(plainRates);
-                double k = median(keyedRates);
+                double p = ClosedLoop.median(plainRates);
+                double k = ClosedLoop.median(keyedRates);
                 System.out.printf("%nPOST /api/jobs (median of %d): without key %,.0f req/s, with key %,.0f req/s, "
                         + "overhead %.1f %% (target <= 15 %%)%n", runs, p, k, overhead(p, k));
                 System.out.printf("BENCH workload=post-jobs system=without-idempotency-key value=%.0f unit=req/s%n", p);
@@ -131,20 +130,5 @@ public final class IdempotencyBench {
 
     private static double overhead(double without, double with) {
         return (without - with) / without * 100;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
-    private static String arg(String[] args, String prefix, String fallback) {
-        for (String arg : args) {
-            if (arg.startsWith(prefix)) {
-                return arg.substring(prefix.length());
-            }
-        }
-        return fallback;
     }
 }

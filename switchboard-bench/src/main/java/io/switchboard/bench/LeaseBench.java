@@ -19,7 +19,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -42,9 +41,9 @@ public final class LeaseBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int threads = intArg(args, "--threads=", 8);
-        int seconds = intArg(args, "--seconds=", 10);
-        int runs = intArg(args, "--runs=", 3);
+        int threads = BenchArgs.intValue(args, "--threads=", 8);
+        int seconds = BenchArgs.intValue(args, "--seconds=", 10);
+        int runs = BenchArgs.intValue(args, "--runs=", 3);
         Path dir = Files.createTempDirectory("switchboard-lease-bench-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         System.out.printf("lease bench: %d threads, %d s per run, %d runs, %d cores, %s%n", threads, seconds, runs,
@@ -85,8 +84,8 @@ public final class LeaseBench {
                 }
                 leases.close();
             }
-            double sbMedian = median(switchboard);
-            double slMedian = median(shedlock);
+            double sbMedian = ClosedLoop.median(switchboard);
+            double slMedian = ClosedLoop.median(shedlock);
             System.out.printf("%nlease acquire+release (median of %d): switchboard %,.0f ops/s, shedlock %,.0f ops/s, ratio %.2fx%n",
                     runs, sbMedian, slMedian, sbMedian / slMedian);
             System.out.printf("BENCH workload=lease-acquire-release system=switchboard value=%.0f unit=ops/s%n", sbMedian);
@@ -104,20 +103,5 @@ public final class LeaseBench {
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(threads + 2);
         return new HikariDataSource(config);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
-    private static int intArg(String[] args, String prefix, int fallback) {
-        for (String arg : args) {
-            if (arg.startsWith(prefix)) {
-                return Integer.parseInt(arg.substring(prefix.length()));
-            }
-        }
-        return fallback;
     }
 }

@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,11 +77,11 @@ public final class RateLimitBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int threads = intArg(args, "--threads=", 8);
-        int seconds = intArg(args, "--seconds=", 10);
-        int runs = intArg(args, "--runs=", 3);
-        int keys = intArg(args, "--keys=", 10_000);
-        List<String> systems = listArg(args, "--systems=", DEFAULT_SYSTEMS);
+        int threads = BenchArgs.intValue(args, "--threads=", 8);
+        int seconds = BenchArgs.intValue(args, "--seconds=", 10);
+        int runs = BenchArgs.intValue(args, "--runs=", 3);
+        int keys = BenchArgs.intValue(args, "--keys=", 10_000);
+        List<String> systems = BenchArgs.list(args, "--systems=", DEFAULT_SYSTEMS);
         List<Workload> workloads = List.of(new Workload("many-keys", keys, ROOMY_LIMIT), new Workload("hot-key", 1, ROOMY_LIMIT),
                 new Workload("hot-key-denied", 1, 10));
 
@@ -137,15 +136,15 @@ public final class RateLimitBench {
     private static void report(Map<String, Map<String, double[]>> results, int runs) {
         System.out.printf("%nmedian of %d runs, decisions per second (runs in brackets):%n", runs);
         results.forEach((workload, bySystem) -> {
-            double base = bySystem.containsKey("bucket4j") ? median(bySystem.get("bucket4j")) : Double.NaN;
+            double base = bySystem.containsKey("bucket4j") ? ClosedLoop.median(bySystem.get("bucket4j")) : Double.NaN;
             bySystem.forEach((system, values) -> System.out.printf("  %-15s %-18s %,10.0f  %s%s%n", workload, system,
-                    median(values), runsOf(values),
-                    Double.isNaN(base) ? "" : String.format("  %.2fx bucket4j", median(values) / base)));
+                    ClosedLoop.median(values), runsOf(values),
+                    Double.isNaN(base) ? "" : String.format("  %.2fx bucket4j", ClosedLoop.median(values) / base)));
         });
         System.out.println();
         results.forEach((workload, bySystem) -> bySystem.forEach((system, values) ->
                 System.out.printf("BENCH workload=ratelimit-%s system=%s value=%.0f unit=decisions/s%n", workload, system,
-                        median(values))));
+                        ClosedLoop.median(values))));
     }
 
     private static LimiterSystem create(BenchPostgres pg, String name, int threads) throws SQLException {
@@ -244,29 +243,5 @@ public final class RateLimitBench {
             out.append(out.length() == 1 ? "" : " · ").append(String.format("%,.0f", v));
         }
         return out.append(']').toString();
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
-    private static int intArg(String[] args, String prefix, int fallback) {
-        for (String arg : args) {
-            if (arg.startsWith(prefix)) {
-                return Integer.parseInt(arg.substring(prefix.length()));
-            }
-        }
-        return fallback;
-    }
-
-    private static List<String> listArg(String[] args, String prefix, List<String> fallback) {
-        for (String arg : args) {
-            if (arg.startsWith(prefix)) {
-                return List.of(arg.substring(prefix.length()).split(","));
-            }
-        }
-        return fallback;
     }
 }

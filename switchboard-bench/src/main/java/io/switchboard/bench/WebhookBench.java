@@ -72,15 +72,15 @@ public final class WebhookBench {
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         List<Integer> rates = new ArrayList<>();
-        for (String rate : arg(args, "--rates=", "500,1000,2000,4000,max").split(",")) {
+        for (String rate : BenchArgs.value(args, "--rates=", "500,1000,2000,4000,max").split(",")) {
             rates.add(rate.trim().equals("max") ? 0 : Integer.parseInt(rate.trim()));
         }
-        int seconds = Integer.parseInt(arg(args, "--seconds=", "10"));
-        int runs = Integer.parseInt(arg(args, "--runs=", "3"));
-        int connections = Integer.parseInt(arg(args, "--connections=", "64"));
-        int duplicates = Integer.parseInt(arg(args, "--duplicates=", "10"));
-        int baselineThreads = Integer.parseInt(arg(args, "--baseline-threads=", "32"));
-        Path jar = ServerProcess.serverJar(arg(args, "--server-jar=", null));
+        int seconds = BenchArgs.intValue(args, "--seconds=", 10);
+        int runs = BenchArgs.intValue(args, "--runs=", 3);
+        int connections = BenchArgs.intValue(args, "--connections=", 64);
+        int duplicates = BenchArgs.intValue(args, "--duplicates=", 10);
+        int baselineThreads = BenchArgs.intValue(args, "--baseline-threads=", 32);
+        Path jar = ServerProcess.serverJar(BenchArgs.value(args, "--server-jar=", null));
         Map<String, String> pgSettings = new LinkedHashMap<>(Map.of("max_connections", "300"));
         for (String arg : args) {
             if (arg.startsWith("--pg-setting=") && arg.indexOf('=', 13) > 13) {
@@ -449,14 +449,5 @@ public final class WebhookBench {
         long seconds = (System.nanoTime() - START) / 1_000_000_000L;
         System.out.printf("[%02d:%02d] %s%n", seconds / 60, seconds % 60, String.format(Locale.ROOT, format, args));
         System.out.flush();
-    }
-
-    private static String arg(String[] args, String prefix, String fallback) {
-        for (String arg : args) {
-            if (arg.startsWith(prefix)) {
-                return arg.substring(prefix.length());
-            }
-        }
-        return fallback;
     }
 }
