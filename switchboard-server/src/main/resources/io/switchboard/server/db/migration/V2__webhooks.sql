@@ -80,23 +80,26 @@ CREATE TABLE webhook_rejections (
 );
 CREATE INDEX webhook_rejections_org_received ON webhook_rejections (org_id, received_at);
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_sources, webhook_source_secrets, webhook_events, webhook_receipts,
-    webhook_rejections TO switchboard_tenant;
-
-DO $$
+-- Every tenant-owned table gets the same treatment, here and in later migrations: the tenant role may read and
+-- write it; row-level security, forced, shows that role only the rows of the organization its transaction set;
+-- the login user (which runs migrations and the few platform paths; see V1) keeps its own policy under FORCE.
+CREATE PROCEDURE make_tenant_owned(tables text[]) LANGUAGE plpgsql AS $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['webhook_sources', 'webhook_source_secrets', 'webhook_events', 'webhook_receipts',
-                             'webhook_rejections'] LOOP
+    FOREACH t IN ARRAY tables LOOP
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO switchboard_tenant', t);
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format($p$CREATE POLICY tenant_isolation ON %I TO switchboard_tenant
             USING (org_id = NULLIF(current_setting('switchboard.org_id', true), '')::uuid)
             WITH CHECK (org_id = NULLIF(current_setting('switchboard.org_id', true), '')::uuid)$p$, t);
         -- Ingestion finds a source by id before it knows the tenant, and the processing worker runs as the
-        -- login user; see V1 for why the owner needs its own policy under FORCE.
+        -- login user.
         EXECUTE format('CREATE POLICY platform ON %I TO CURRENT_USER USING (true) WITH CHECK (true)', t);
     END LOOP;
 END
 $$;
+
+CALL make_tenant_owned(ARRAY['webhook_sources', 'webhook_source_secrets', 'webhook_events', 'webhook_receipts',
+                             'webhook_rejections']);

@@ -24,22 +24,7 @@ CREATE TABLE calls (
     PRIMARY KEY (org_id, call_id)
 );
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_entity_versions, calls TO switchboard_tenant;
-
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['webhook_entity_versions', 'calls'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON %I TO switchboard_tenant
-            USING (org_id = NULLIF(current_setting('switchboard.org_id', true), '')::uuid)
-            WITH CHECK (org_id = NULLIF(current_setting('switchboard.org_id', true), '')::uuid)$p$, t);
-        EXECUTE format('CREATE POLICY platform ON %I TO CURRENT_USER USING (true) WITH CHECK (true)', t);
-    END LOOP;
-END
-$$;
+CALL make_tenant_owned(ARRAY['webhook_entity_versions', 'calls']);
 
 -- Retention deletes receipts by event; the delivery log reads a job's errors by the event's job.
 CREATE INDEX webhook_receipts_event ON webhook_receipts (event_id);
