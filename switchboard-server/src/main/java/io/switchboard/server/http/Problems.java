@@ -1,12 +1,17 @@
 package io.switchboard.server.http;
 
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.json.JsonMapper;
 
+import java.io.IOException;
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * RFC 9457 problem details as every endpoint of this server returns them: a stable {@code type} per kind of
@@ -88,5 +93,31 @@ public final class Problems {
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
         return response(problem(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, "Database unavailable", detail), headers);
+    }
+
+    /**
+     * Writes {@code problem} as the response, for servlet filters (which Spring's exception handling does not
+     * reach): type, title, status, detail, {@code instance} when given (the request's path as received, which need
+     * not parse as a URI), then the problem's extra properties in order.
+     */
+    public static void write(HttpServletResponse response, ProblemDetail problem, String instance,
+                             Map<String, String> headers, JsonMapper json) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", String.valueOf(problem.getType()));
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+        byte[] bytes = json.writeValueAsBytes(body);
+        response.setStatus(problem.getStatus());
+        headers.forEach(response::setHeader);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
     }
 }

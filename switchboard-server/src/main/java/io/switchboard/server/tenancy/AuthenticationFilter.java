@@ -12,13 +12,12 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -139,17 +138,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
         write(response, Problems.problem(HttpStatus.FORBIDDEN, "insufficient-scope", "Forbidden", detail), Map.of());
     }
 
-    private void write(HttpServletResponse response, org.springframework.http.ProblemDetail problem,
-                       Map<String, String> headers) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", String.valueOf(problem.getType()));
-        body.put("title", problem.getTitle());
-        body.put("status", problem.getStatus());
-        body.put("detail", problem.getDetail());
-        response.setStatus(problem.getStatus());
-        headers.forEach(response::setHeader);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(json.writeValueAsString(body));
+    private void write(HttpServletResponse response, ProblemDetail problem, Map<String, String> headers) throws IOException {
+        Problems.write(response, problem, null, headers, json);
     }
 }

@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -274,18 +273,8 @@ final class IdempotencyFilter extends OncePerRequestFilter {
     private void problem(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String name,
                          String title, String detail, Integer retryAfterSeconds) throws IOException {
         ProblemDetail problem = Problems.problem(status, name, title, detail);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", problem.getType().toString());
-        body.put("title", problem.getTitle());
-        body.put("status", problem.getStatus());
-        body.put("detail", problem.getDetail());
-        body.put("instance", path(request));
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        if (retryAfterSeconds != null) {
-            response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
-        }
-        response.getOutputStream().write(json.writeValueAsBytes(body));
+        Problems.write(response, problem, path(request), retryAfterSeconds == null ? Map.of()
+                : Map.of(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds)), json);
     }
 
     /** The request with its body already read, for the controller to read again. */

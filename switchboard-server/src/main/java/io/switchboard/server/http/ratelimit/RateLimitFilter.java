@@ -13,7 +13,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -26,7 +27,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -134,10 +134,10 @@ public class RateLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Map<String, Object> problem = problem(Problems.DATABASE_UNAVAILABLE, "Database unavailable", 503,
-                "the rate limiter cannot reach its database, so this " + request.getMethod()
-                        + " request is refused rather than served unlimited; retry later", request);
-        write(response, 503, Problems.RETRY_AFTER_SECONDS, problem);
+        ProblemDetail problem = Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_UNAVAILABLE,
+                "Database unavailable", "the rate limiter cannot reach its database, so this " + request.getMethod()
+                        + " request is refused rather than served unlimited; retry later");
+        write(request, response, Problems.RETRY_AFTER_SECONDS, problem);
     }
 
     private void tooManyRequests(HttpServletRequest request, HttpServletResponse response, List<Rule> rules,
@@ -151,34 +151,20 @@ public class RateLimitFilter extends OncePerRequestFilter {
         RateLimitDecision decision = decisions.get(blocking);
         RateLimit policy = decision.policy();
         long retryAfter = Math.max(1, ceilSeconds(decision.retryAfter()));
-        Map<String, Object> problem = problem(RATE_LIMITED, "Too many requests", 429,
+        ProblemDetail problem = Problems.problem(HttpStatus.TOO_MANY_REQUESTS, RATE_LIMITED, "Too many requests",
                 "rate limit '" + policy.name() + "' allows " + policy.limit() + " requests per " + human(policy.window())
-                        + " " + whose(rules.get(blocking)) + "; retry in " + retryAfter + " s", request);
-        problem.put("policy", policy.name());
-        problem.put("limit", policy.limit());
-        problem.put("windowSeconds", ceilSeconds(policy.window()));
-        problem.put("retryAfterSeconds", retryAfter);
-        write(response, 429, retryAfter, problem);
+                        + " " + whose(rules.get(blocking)) + "; retry in " + retryAfter + " s");
+        problem.setProperty("policy", policy.name());
+        problem.setProperty("limit", policy.limit());
+        problem.setProperty("windowSeconds", ceilSeconds(policy.window()));
+        problem.setProperty("retryAfterSeconds", retryAfter);
+        write(request, response, retryAfter, problem);
     }
 
-    private void write(HttpServletResponse response, int status, long retryAfterSeconds, Map<String, Object> problem)
+    private void write(HttpServletRequest request, HttpServletResponse response, long retryAfterSeconds, ProblemDetail problem)
             throws IOException {
-        byte[] body = json.writeValueAsBytes(problem);
-        response.setStatus(status);
-        response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
-    }
-
-    private static Map<String, Object> problem(String type, String title, int status, String detail, HttpServletRequest request) {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", Problems.TYPE_PREFIX + type);
-        problem.put("title", title);
-        problem.put("status", status);
-        problem.put("detail", detail);
-        problem.put("instance", request.getRequestURI());
-        return problem;
+        Problems.write(response, problem, request.getRequestURI(),
+                Map.of(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds)), json);
     }
 
     /** {@code "api";q=100;w=900, "expensive";q=10;w=900} */
