@@ -117,7 +117,8 @@ public final class Problems {
         response.setStatus(problem.getStatus());
         headers.forEach(response::setHeader);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setContentLength(bytes.length);
+        // No Content-Length: the container sets it once the filter chain returns, so the response is not complete
+        // for the client before the filters (the access log line among them) are done.
         response.getOutputStream().write(bytes);
     }
 }
