@@ -13,6 +13,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -45,45 +47,49 @@ public final class WebhookInbox {
     /** A received event with its job (the kind's attempts, or {@code maxAttempts} when not null). */
     public long event(UUID org, UUID source, String provider, String type, String payload, Instant occurredAt,
                       Integer maxAttempts) throws SQLException {
+        return batch(org, source, provider, type, List.of(payload), occurredAt, maxAttempts).getFirst();
+    }
+
+    /** Events received in one group commit: one processing job for all of them, as ingestion writes them. */
+    public List<Long> batch(UUID org, UUID source, String provider, String type, List<String> payloads,
+                            Instant occurredAt, Integer maxAttempts) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return Transactions.inTransaction(c, connection -> {
-                long id;
-                try (PreparedStatement ps = connection.prepareStatement("""
-                        INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at,
-                                                        headers, body, payload)
-                        VALUES (?, ?, ?, ?, ?, ?, '{}', convert_to(?, 'UTF8'), ?::jsonb) RETURNING id""")) {
-                    ps.setObject(1, org);
-                    ps.setObject(2, source);
-                    ps.setString(3, provider);
-                    ps.setString(4, UUID.randomUUID().toString());
-                    ps.setString(5, type);
-                    ps.setTimestamp(6, occurredAt == null ? null : Timestamp.from(occurredAt));
-                    ps.setString(7, payload);
-                    ps.setString(8, payload);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        id = rs.getLong(1);
-                    }
-                }
-                receipt(connection, org, source, id, false);
-                JobRequest job = JobRequest.of(WebhookProcessingConfiguration.PROCESS, new ProcessArgs(id));
+                JobRequest job = JobRequest.of(WebhookProcessingConfiguration.PROCESS, new ProcessArgs(payloads.size()));
                 if (maxAttempts != null) {
                     job.maxAttempts(maxAttempts);
                 }
                 long jobId = jobs.enqueue(connection, job).id();
-                try (PreparedStatement ps = connection.prepareStatement("UPDATE app.webhook_events SET job_id = ? WHERE id = ?")) {
-                    ps.setLong(1, jobId);
-                    ps.setLong(2, id);
-                    ps.executeUpdate();
+                List<Long> ids = new ArrayList<>();
+                for (String payload : payloads) {
+                    try (PreparedStatement ps = connection.prepareStatement("""
+                            INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at,
+                                                            headers, body, payload, job_id)
+                            VALUES (?, ?, ?, ?, ?, ?, '{}', convert_to(?, 'UTF8'), ?::jsonb, ?) RETURNING id""")) {
+                        ps.setObject(1, org);
+                        ps.setObject(2, source);
+                        ps.setString(3, provider);
+                        ps.setString(4, UUID.randomUUID().toString());
+                        ps.setString(5, type);
+                        ps.setTimestamp(6, occurredAt == null ? null : Timestamp.from(occurredAt));
+                        ps.setString(7, payload);
+                        ps.setString(8, payload);
+                        ps.setLong(9, jobId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                    receipt(connection, org, source, ids.getLast(), false);
                 }
-                return id;
+                return ids;
             });
         }
     }
 
-    /** Another {@code webhook.process} job for event {@code eventId}, not recorded on the event (as if orphaned). */
-    public long extraJob(long eventId) {
-        return jobs.enqueue(JobRequest.of(WebhookProcessingConfiguration.PROCESS, new ProcessArgs(eventId))).id();
+    /** Another {@code webhook.process} job, which no event names (as if orphaned by a replay). */
+    public long extraJob() {
+        return jobs.enqueue(JobRequest.of(WebhookProcessingConfiguration.PROCESS, new ProcessArgs(1))).id();
     }
 
     /** Another accepted copy of event {@code eventId}. */

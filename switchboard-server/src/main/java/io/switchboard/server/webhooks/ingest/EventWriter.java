@@ -29,8 +29,10 @@ import javax.sql.DataSource;
 /**
  * Group commit of received events: requests hand their verified event to {@link #submit} and wait; committer
  * threads take whatever is pending (up to {@code maxBatch}, i.e. what arrived while the previous commit ran) and
- * write it in one transaction of seven statements whatever its size: the events ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}, the first copy
- * wins), a processing job per new event, and a receipt per request. Each request learns its own outcome after the
+ * write it in one transaction of at most five statements whatever its size: one processing job for the batch, the
+ * events naming it ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the first copy wins), the first copies
+ * of the duplicates, and a receipt per request. The job is written first so each event row is written once, with
+ * its job; a batch of duplicates only leaves a job that finds nothing to do. Each request learns its own outcome after the
  * commit. If the batch fails for a reason of one event, every event is retried in a transaction of its own so one
  * bad event fails alone; if the database is unreachable every waiter gets {@link Unavailable}.
  */
@@ -39,8 +41,8 @@ final class EventWriter implements AutoCloseable {
 
     // Sorted input: concurrent batches take conflicting keys in the same order and cannot deadlock.
     private static final String INSERT_EVENTS = """
-            INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload)
-            SELECT org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload
+            INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, job_id)
+            SELECT org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, ?
             FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::jsonb[])
                  WITH ORDINALITY AS e(org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, n)
             ORDER BY n
@@ -50,13 +52,6 @@ final class EventWriter implements AutoCloseable {
             SELECT e.id, e.source_id, e.dedupe_key
             FROM app.webhook_events e JOIN unnest(?::uuid[], ?::text[]) AS k(source_id, dedupe_key)
                  ON e.source_id = k.source_id AND e.dedupe_key = k.dedupe_key""";
-    // The jobs were just inserted in this transaction with unique key 'webhook-event:<id>': found through the
-    // (kind, unique_key) index of unfinished jobs.
-    private static final String SET_JOBS = """
-            UPDATE app.webhook_events e SET job_id = j.id
-            FROM (SELECT id, unique_key FROM switchboard.jobs
-                  WHERE kind = ? AND unique_key = ANY(?::text[]) AND state IN ('scheduled', 'available', 'running')) j
-            WHERE e.id = ANY(?::bigint[]) AND j.unique_key = 'webhook-event:' || e.id""";
     private static final String INSERT_RECEIPTS = """
             INSERT INTO app.webhook_receipts (org_id, source_id, event_id, duplicate)
             SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::boolean[])""";
@@ -179,17 +174,20 @@ final class EventWriter implements AutoCloseable {
     private Map<Pending, Stored> store(Connection connection, List<Pending> batch) throws SQLException {
         int n = batch.size();
         Map<Key, Long> inserted = new HashMap<>();
+        long jobId = jobs.enqueue(connection, JobRequest.of(WebhookProcessingConfiguration.PROCESS,
+                new WebhookProcessor.ProcessArgs(n))).id();
         try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENTS)) {
-            insert.setArray(1, array(connection, "uuid", batch.stream().map(p -> p.event().orgId()).toArray()));
-            insert.setArray(2, array(connection, "uuid", batch.stream().map(p -> p.event().sourceId()).toArray()));
-            insert.setArray(3, array(connection, "text", batch.stream().map(p -> p.event().provider()).toArray()));
-            insert.setArray(4, array(connection, "text", batch.stream().map(p -> p.event().dedupeKey()).toArray()));
-            insert.setArray(5, array(connection, "text", batch.stream().map(p -> p.event().eventType()).toArray()));
-            insert.setArray(6, array(connection, "text", batch.stream()
+            insert.setLong(1, jobId);
+            insert.setArray(2, array(connection, "uuid", batch.stream().map(p -> p.event().orgId()).toArray()));
+            insert.setArray(3, array(connection, "uuid", batch.stream().map(p -> p.event().sourceId()).toArray()));
+            insert.setArray(4, array(connection, "text", batch.stream().map(p -> p.event().provider()).toArray()));
+            insert.setArray(5, array(connection, "text", batch.stream().map(p -> p.event().dedupeKey()).toArray()));
+            insert.setArray(6, array(connection, "text", batch.stream().map(p -> p.event().eventType()).toArray()));
+            insert.setArray(7, array(connection, "text", batch.stream()
                     .map(p -> p.event().occurredAt() == null ? null : p.event().occurredAt().toString()).toArray()));
-            insert.setArray(7, array(connection, "text", batch.stream().map(p -> p.event().headersJson()).toArray()));
-            insert.setArray(8, connection.createArrayOf("bytea", batch.stream().map(p -> p.event().body()).toArray(byte[][]::new)));
-            insert.setArray(9, array(connection, "text", batch.stream().map(p -> p.event().payloadJson()).toArray()));
+            insert.setArray(8, array(connection, "text", batch.stream().map(p -> p.event().headersJson()).toArray()));
+            insert.setArray(9, connection.createArrayOf("bytea", batch.stream().map(p -> p.event().body()).toArray(byte[][]::new)));
+            insert.setArray(10, array(connection, "text", batch.stream().map(p -> p.event().payloadJson()).toArray()));
             try (ResultSet rs = insert.executeQuery()) {
                 while (rs.next()) {
                     inserted.put(new Key(rs.getObject(2, UUID.class), rs.getString(3)), rs.getLong(1));
@@ -213,13 +211,11 @@ final class EventWriter implements AutoCloseable {
         // The first request of a new key in this batch owns the new row; later copies are duplicates.
         Map<Pending, Stored> stored = new HashMap<>(n * 2);
         Map<Key, Boolean> claimed = new HashMap<>();
-        List<Long> newEvents = new ArrayList<>();
         for (Pending p : batch) {
             Key key = key(p);
             Long id = inserted.get(key);
             if (id != null && claimed.putIfAbsent(key, true) == null) {
                 stored.put(p, new Stored(id, false));
-                newEvents.add(id);
             } else {
                 Long eventId = id != null ? id : existing.get(key);
                 if (eventId == null) {
@@ -229,20 +225,6 @@ final class EventWriter implements AutoCloseable {
             }
         }
 
-        if (!newEvents.isEmpty()) {
-            // One multi-row insert for the batch's jobs instead of a round trip per job.
-            jobs.enqueueAll(connection, newEvents.stream().map(id -> JobRequest.of(WebhookProcessingConfiguration.PROCESS,
-                    new WebhookProcessor.ProcessArgs(id)).uniqueKey(jobUniqueKey(id))).toList());
-            try (PreparedStatement update = connection.prepareStatement(SET_JOBS)) {
-                update.setString(1, WebhookProcessingConfiguration.PROCESS.name());
-                update.setArray(2, array(connection, "text", newEvents.stream().map(EventWriter::jobUniqueKey).toArray()));
-                update.setArray(3, array(connection, "bigint", newEvents.toArray()));
-                int linked = update.executeUpdate();
-                if (linked != newEvents.size()) {
-                    throw new SQLException("linked " + linked + " of " + newEvents.size() + " new events to their jobs", "XX000");
-                }
-            }
-        }
         try (PreparedStatement receipts = connection.prepareStatement(INSERT_RECEIPTS)) {
             receipts.setArray(1, array(connection, "uuid", batch.stream().map(p -> p.event().orgId()).toArray()));
             receipts.setArray(2, array(connection, "uuid", batch.stream().map(p -> p.event().sourceId()).toArray()));
@@ -290,10 +272,5 @@ final class EventWriter implements AutoCloseable {
         while ((left = pending.poll()) != null) {
             left.result().completeExceptionally(new Unavailable("the server is shutting down", null));
         }
-    }
-
-    /** Unique key of an event's job: at most one unfinished processing job per event. */
-    static String jobUniqueKey(long eventId) {
-        return "webhook-event:" + eventId;
     }
 }

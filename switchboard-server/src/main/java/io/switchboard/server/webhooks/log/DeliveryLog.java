@@ -39,15 +39,19 @@ class DeliveryLog {
     static final Set<String> STATUSES = Set.of("pending", "processing", "completed", "failed", "dead_letter");
     static final Set<String> REPLAYABLE = Set.of("failed", "dead_letter", "completed");
     static final int MAX_LIMIT = 1000;
+    /** A bulk replay gives each run of this many events one processing job (a batch, as ingestion does). */
+    static final int REPLAY_JOB_SIZE = 100;
 
-    private static final String COLUMNS = """
-            id, source_id, provider, event_type, dedupe_key, status, attempts, last_error, received_at, occurred_at,
-            processed_at, job_id""";
+    // An open event whose job is running is being processed: the processing transaction does not write that.
+    private static final String STATUS = """
+            CASE WHEN status IN ('pending', 'failed') AND app.webhook_job_running(job_id) THEN 'processing' ELSE status END""";
+    private static final String COLUMNS = "id, source_id, provider, event_type, dedupe_key, " + STATUS
+            + " AS status, attempts, last_error, received_at, occurred_at, processed_at, job_id";
     // NULL filters match everything; one statement for every combination.
-    private static final String LIST = "SELECT " + COLUMNS + " " + """
-            FROM app.webhook_events
-            WHERE (?::text IS NULL OR status = ?) AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
-            ORDER BY received_at DESC, id DESC LIMIT ?""";
+    private static final String LIST = """
+            SELECT %s FROM app.webhook_events
+            WHERE (?::text IS NULL OR %s = ?) AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
+            ORDER BY received_at DESC, id DESC LIMIT ?""".formatted(COLUMNS, STATUS);
     private static final String FAILURES = "SELECT " + COLUMNS
             + " FROM app.webhook_events WHERE status IN ('failed', 'dead_letter') ORDER BY received_at DESC, id DESC LIMIT ?";
     private static final String GET_SUMMARY = "SELECT " + COLUMNS + " FROM app.webhook_events WHERE id = ?";
@@ -56,7 +60,8 @@ class DeliveryLog {
             SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'processing'),
                    count(*) FILTER (WHERE status = 'failed'), count(*) FILTER (WHERE status = 'dead_letter'),
                    extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending'))
-            FROM app.webhook_events WHERE status <> 'completed'""";
+            FROM (SELECT %s AS status, received_at FROM app.webhook_events WHERE status <> 'completed') e"""
+            .formatted(STATUS);
     private static final String RECEIPT_STATS = """
             SELECT count(*), count(*) FILTER (WHERE duplicate) FROM app.webhook_receipts WHERE received_at >= ?""";
     private static final String REJECTION_STATS = """
@@ -77,7 +82,8 @@ class DeliveryLog {
               AND (?::timestamptz IS NULL OR received_at >= ?)
             ORDER BY received_at, id LIMIT ? FOR UPDATE SKIP LOCKED""";
     private static final String REQUEUE = """
-            UPDATE app.webhook_events SET status = 'pending', job_id = ?, processed_at = NULL WHERE id = ? AND org_id = ?""";
+            UPDATE app.webhook_events SET status = 'pending', job_id = ?, processed_at = NULL
+            WHERE id = ANY(?::bigint[]) AND org_id = ?""";
 
     private final TenantDatabase database;
     private final JobQueue jobs;
@@ -222,7 +228,7 @@ class DeliveryLog {
         });
     }
 
-    /** Puts every event matching {@code filter} (up to its limit) back to pending, each with a new job. */
+    /** Puts every event matching {@code filter} (up to its limit) back to pending, with new jobs. */
     Replayed replay(UUID orgId, BulkReplay filter) {
         String status = filter.status() == null ? "dead_letter" : filter.status();
         if (!REPLAYABLE.contains(status)) {
@@ -253,7 +259,8 @@ class DeliveryLog {
     }
 
     /**
-     * Enqueues a job per event and points the event at it, in the caller's tenant transaction, so the events and
+     * Enqueues a job per {@value #REPLAY_JOB_SIZE} events and points the events at it, in the caller's tenant
+     * transaction, so the events and
      * their jobs commit together. The rows are already locked and known to be the tenant's; the job table is the
      * engine's, so these statements run as the login user.
      */
@@ -263,10 +270,12 @@ class DeliveryLog {
         }
         TenantDatabase.leaveTenant(c);
         try (PreparedStatement ps = c.prepareStatement(REQUEUE)) {
-            for (long id : ids) {
-                long jobId = jobs.enqueue(c, JobRequest.of(WebhookProcessingConfiguration.PROCESS, new ProcessArgs(id))).id();
+            for (int from = 0; from < ids.size(); from += REPLAY_JOB_SIZE) {
+                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + REPLAY_JOB_SIZE));
+                long jobId = jobs.enqueue(c, JobRequest.of(WebhookProcessingConfiguration.PROCESS,
+                        new ProcessArgs(chunk.size()))).id();
                 ps.setLong(1, jobId);
-                ps.setLong(2, id);
+                ps.setArray(2, c.createArrayOf("bigint", chunk.toArray()));
                 ps.setObject(3, orgId);
                 ps.addBatch();
             }

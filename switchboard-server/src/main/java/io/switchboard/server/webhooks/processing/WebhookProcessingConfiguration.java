@@ -2,6 +2,7 @@ package io.switchboard.server.webhooks.processing;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.jobs.JobKind;
+import io.switchboard.jobs.JobQueue;
 import io.switchboard.jobs.KindOptions;
 import io.switchboard.jobs.RetryPolicy;
 import io.switchboard.server.jobs.JobHandlerRegistration;
@@ -16,11 +17,11 @@ import java.time.Duration;
 /** Registers the job kind {@value #KIND} that processes received webhook events, on the queue {@value #QUEUE}. */
 @Configuration(proxyBeanMethods = false)
 public class WebhookProcessingConfiguration {
-    /** The kind's name; ingestion enqueues one job of it per new event, with {@code {"eventId": <id>}}. */
+    /** The kind's name; ingestion enqueues one job of it per group commit, which processes the events naming it. */
     public static final String KIND = "webhook.process";
     /** Webhook processing has a queue of its own so a burst of events does not starve other jobs. */
     public static final String QUEUE = "webhooks";
-    /** The kind, for enqueueing with {@code JobRequest.of(PROCESS, new ProcessArgs(eventId))}. */
+    /** The kind, for enqueueing with {@code JobRequest.of(PROCESS, new ProcessArgs(events))}. */
     public static final JobKind<WebhookProcessor.ProcessArgs> PROCESS = JobKind.of(KIND, WebhookProcessor.ProcessArgs.class);
     /** 8 attempts, 2 s doubling up to 10 min (about 8 minutes until dead-lettered). */
     public static final RetryPolicy RETRY = new RetryPolicy(8, Duration.ofSeconds(2), 2.0, Duration.ofMinutes(10), 0.2);
@@ -30,12 +31,15 @@ public class WebhookProcessingConfiguration {
         return new WebhookMetrics(registry);
     }
 
-    /** Built before the server schema is migrated (the Switchboard needs it); it touches the database only when run. */
+    /**
+     * Built before the server schema is migrated (the Switchboard needs it); it touches the database only when run,
+     * and asks for the job queue (which the Switchboard provides) only then.
+     */
     @Bean
     JobHandlerRegistration<WebhookProcessor.ProcessArgs> webhookProcessJob(
-            DataSource dataSource, JsonMapper json, ObjectProvider<WebhookEventHandler> handlers,
+            DataSource dataSource, ObjectProvider<JobQueue> jobs, JsonMapper json, ObjectProvider<WebhookEventHandler> handlers,
             WebhookMetrics metrics) {
-        WebhookProcessor processor = new WebhookProcessor(dataSource, json, handlers.orderedStream().toList(), metrics);
+        WebhookProcessor processor = new WebhookProcessor(dataSource, jobs::getObject, json, handlers.orderedStream().toList(), metrics);
         return new JobHandlerRegistration<>(PROCESS, new KindOptions(QUEUE, RETRY), processor);
     }
 }

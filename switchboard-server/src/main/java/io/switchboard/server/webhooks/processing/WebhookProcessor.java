@@ -4,6 +4,8 @@ import io.switchboard.db.Columns;
 import io.switchboard.db.Transactions;
 import io.switchboard.jobs.JobContext;
 import io.switchboard.jobs.JobHandler;
+import io.switchboard.jobs.JobQueue;
+import io.switchboard.jobs.JobRequest;
 import io.switchboard.jobs.LeaseLostException;
 import io.switchboard.jobs.PermanentJobFailure;
 import io.switchboard.server.tenancy.TenantDatabase;
@@ -16,166 +18,268 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
- * Runs one {@code webhook.process} job: marks its event processing, hands it to the matching
- * {@link WebhookEventHandler} inside the job's completion transaction (as the event's tenant) together with the
- * event's completion, and on failure records failed or dead_letter in a transaction of its own before rethrowing
- * so the queue retries. An event belongs to the job named in its {@code job_id}: a replay gives it a new job, and
- * the old one, if it still runs, finds the event no longer its own and does nothing.
+ * Runs one {@code webhook.process} job: it processes the events whose {@code job_id} names it (ingestion gives
+ * every event of one group commit the same job, a replay gives its events a new one) in the job's completion
+ * transaction, so each handler's writes, the events' completion and the job's completion commit together.
+ *
+ * <p>Each event runs as its own tenant, inside a savepoint when the job has several: an event whose handler fails
+ * is rolled back alone, recorded {@code failed} with a job of its own (after the retry policy's backoff) or
+ * {@code dead_letter} after its last attempt, and the others complete. A job of one event fails the ordinary way
+ * instead (the queue retries it with backoff and keeps its errors), recording failed or dead_letter in a
+ * transaction of its own first. A job that no longer owns an event (the event was replayed under another job)
+ * leaves it alone.
  */
 public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs> {
-    /** Arguments of a {@code webhook.process} job. */
-    public record ProcessArgs(long eventId) {
+    /**
+     * Arguments of a {@code webhook.process} job: the job finds its events through their {@code job_id}.
+     *
+     * @param events how many events the job was created for (informational)
+     */
+    public record ProcessArgs(int events) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(WebhookProcessor.class);
     private static final int MAX_ERROR = 2_000;
+    private static final String NO_HANDLER = "no handler";
 
-    private static final String START = """
-            UPDATE app.webhook_events SET status = 'processing', attempts = attempts + 1
-            WHERE id = ? AND (job_id IS NULL OR job_id = ?) AND status <> 'completed'
-            RETURNING org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at, payload::text, attempts""";
-    // Locked so a replay (which changes job_id) and this completion cannot interleave.
-    private static final String LOCK = """
-            SELECT 1 FROM app.webhook_events
-            WHERE id = ? AND (job_id IS NULL OR job_id = ?) AND status <> 'completed' FOR UPDATE""";
+    // Runs as the login user; the events are locked so a replay (which changes job_id) waits for this commit.
+    private static final String CLAIM = """
+            SELECT id, org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at, payload::text, attempts
+            FROM app.webhook_events
+            WHERE job_id = ? AND status IN ('pending', 'processing', 'failed')
+            ORDER BY id FOR UPDATE""";
     private static final String COMPLETE = """
-            UPDATE app.webhook_events SET status = 'completed', processed_at = now(), last_error = ?
-            WHERE id = ?
-            RETURNING extract(epoch FROM processed_at - received_at)""";
-    private static final String FAIL = """
             UPDATE app.webhook_events
-            SET status = CASE WHEN ? THEN 'dead_letter' ELSE 'failed' END, last_error = ?,
+            SET status = 'completed', processed_at = now(), attempts = attempts + 1,
+                last_error = CASE WHEN id = ANY(?::bigint[]) THEN '%s' END
+            WHERE id = ANY(?::bigint[])
+            RETURNING provider, event_type, last_error IS NULL, extract(epoch FROM processed_at - received_at)"""
+            .formatted(NO_HANDLER);
+    // One event split off a batch: failed with its own retry job, or dead-lettered.
+    private static final String FAIL_ONE = """
+            UPDATE app.webhook_events
+            SET status = CASE WHEN ?::bigint IS NULL THEN 'dead_letter' ELSE 'failed' END, last_error = ?,
+                attempts = attempts + 1, job_id = coalesce(?, job_id),
+                processed_at = CASE WHEN ?::bigint IS NULL THEN now() ELSE processed_at END
+            WHERE id = ?""";
+    // A whole job's attempt failed: every event it still owns.
+    private static final String FAIL_JOB = """
+            UPDATE app.webhook_events
+            SET status = CASE WHEN ? THEN 'dead_letter' ELSE 'failed' END, last_error = ?, attempts = attempts + 1,
                 processed_at = CASE WHEN ? THEN now() ELSE processed_at END
-            WHERE id = ? AND (job_id IS NULL OR job_id = ?) AND status <> 'completed'""";
+            WHERE job_id = ? AND status IN ('pending', 'processing', 'failed')
+            RETURNING provider""";
 
     private final DataSource dataSource;
+    private final Supplier<JobQueue> jobs;
     private final JsonMapper json;
     private final List<WebhookEventHandler> handlers;
     private final WebhookMetrics metrics;
 
-    public WebhookProcessor(DataSource dataSource, JsonMapper json, List<WebhookEventHandler> handlers, WebhookMetrics metrics) {
+    public WebhookProcessor(DataSource dataSource, Supplier<JobQueue> jobs, JsonMapper json, List<WebhookEventHandler> handlers,
+                            WebhookMetrics metrics) {
         this.dataSource = dataSource;
+        this.jobs = jobs;
         this.json = json;
         this.handlers = List.copyOf(handlers);
         this.metrics = metrics;
     }
 
+    /** What one event's handler did inside the batch transaction. */
+    private record Failure(WebhookEvent event, Exception error, boolean dead) {
+    }
+
+    private record Outcome(List<Failure> failures, List<Completed> completed) {
+    }
+
+    private record Completed(String provider, String eventType, boolean handled, double seconds) {
+    }
+
     @Override
     public void handle(ProcessArgs args, JobContext context) throws Exception {
-        Optional<WebhookEvent> started = start(args.eventId(), context.jobId());
-        if (started.isEmpty()) {
-            log.debug("Webhook event {} is gone, completed or replayed under another job; job {} has nothing to do",
-                    args.eventId(), context.jobId());
-            return;
-        }
-        WebhookEvent event = started.get();
-        WebhookEventHandler handler = handlers.stream()
-                .filter(h -> h.provider().equals(event.provider()) && h.handles(event.eventType()))
-                .findFirst().orElse(null);
+        Outcome outcome;
         try {
-            Double seconds = context.completeInTransaction(connection -> {
-                TenantDatabase.enterTenant(connection, event.orgId());
-                if (!lock(connection, event.id(), context.jobId())) {
-                    TenantDatabase.leaveTenant(connection);
-                    return null;
-                }
-                if (handler != null) {
-                    handler.handle(event, connection);
-                }
-                double latency = complete(connection, event.id(), handler == null ? "no handler" : null);
-                // The engine's own completion statement runs as the login user.
-                TenantDatabase.leaveTenant(connection);
-                return latency;
-            });
-            if (seconds == null) {
-                return;
-            }
-            if (handler == null) {
-                log.debug("No handler for {} event type '{}'; event {} completed as unhandled",
-                        event.provider(), event.eventType(), event.id());
-                metrics.unhandled(event.provider(), event.eventType());
-            } else {
-                metrics.processed(event.provider(), event.eventType(), Duration.ofNanos((long) (seconds * 1e9)));
-            }
+            outcome = context.completeInTransaction(connection -> process(connection, context));
         } catch (LeaseLostException e) {
             throw e;
         } catch (Exception e) {
             boolean dead = e instanceof PermanentJobFailure || context.attempt() >= context.maxAttempts();
-            recordFailure(event, context.jobId(), dead, e);
+            recordJobFailure(context.jobId(), dead, e);
             throw e;
         }
+        for (Completed c : outcome.completed()) {
+            if (c.handled()) {
+                metrics.processed(c.provider(), c.eventType(), Duration.ofNanos((long) (c.seconds() * 1e9)));
+            } else {
+                metrics.unhandled(c.provider(), c.eventType());
+            }
+        }
+        for (Failure f : outcome.failures()) {
+            countFailure(f.event().provider(), f.dead());
+            log.info("Webhook event {} ({} {}) failed attempt {}{}: {}", f.event().id(), f.event().provider(),
+                    f.event().eventType(), f.event().attempt(), f.dead() ? ", dead-lettered" : ", retried alone",
+                    errorText(f.error()));
+        }
     }
 
-    private Optional<WebhookEvent> start(long eventId, long jobId) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement(START)) {
-            ps.setLong(1, eventId);
-            ps.setLong(2, jobId);
+    private Outcome process(Connection connection, JobContext context) throws Exception {
+        List<WebhookEvent> events = claim(connection, context.jobId());
+        if (events.isEmpty()) {
+            log.debug("Job {} owns no open webhook event (completed, or replayed under another job)", context.jobId());
+            return new Outcome(List.of(), List.of());
+        }
+        boolean alone = events.size() == 1;
+        List<Long> done = new ArrayList<>(events.size());
+        List<Long> unhandled = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
+        for (WebhookEvent event : events) {
+            WebhookEventHandler handler = handlerFor(event);
+            if (handler == null) {
+                unhandled.add(event.id());
+                done.add(event.id());
+                continue;
+            }
+            if (alone) {
+                // Fails the job itself: the queue retries it and keeps the error with the job.
+                runAsTenant(connection, handler, event);
+                done.add(event.id());
+                continue;
+            }
+            Savepoint savepoint = connection.setSavepoint();
+            try {
+                runAsTenant(connection, handler, event);
+                connection.releaseSavepoint(savepoint);
+                done.add(event.id());
+            } catch (Exception e) {
+                connection.rollback(savepoint);
+                failures.add(splitOff(connection, context, event, e));
+            }
+        }
+        return new Outcome(failures, complete(connection, done, unhandled));
+    }
+
+    private static void runAsTenant(Connection connection, WebhookEventHandler handler, WebhookEvent event) throws Exception {
+        TenantDatabase.enterTenant(connection, event.orgId());
+        handler.handle(event, connection);
+        // The events' and the engine's own completion statements run as the login user.
+        TenantDatabase.leaveTenant(connection);
+    }
+
+    private WebhookEventHandler handlerFor(WebhookEvent event) {
+        for (WebhookEventHandler h : handlers) {
+            if (h.provider().equals(event.provider()) && h.handles(event.eventType())) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    private List<WebhookEvent> claim(Connection connection, long jobId) throws SQLException {
+        List<WebhookEvent> events = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
+            ps.setLong(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
+                while (rs.next()) {
+                    events.add(new WebhookEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                            rs.getString(4), rs.getString(5), rs.getString(6), Columns.instant(rs, 7),
+                            Columns.instant(rs, 8), json.readTree(rs.getString(9)), rs.getInt(10) + 1));
                 }
-                return Optional.of(new WebhookEvent(eventId, rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                        rs.getString(3), rs.getString(4), rs.getString(5), Columns.instant(rs, 6),
-                        Columns.instant(rs, 7), json.readTree(rs.getString(8)), rs.getInt(9)));
             }
         }
+        return events;
     }
 
-    private static boolean lock(Connection connection, long eventId, long jobId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(LOCK)) {
-            ps.setLong(1, eventId);
-            ps.setLong(2, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
+    private static List<Completed> complete(Connection connection, List<Long> done, List<Long> unhandled) throws SQLException {
+        List<Completed> completed = new ArrayList<>(done.size());
+        if (done.isEmpty()) {
+            return completed;
         }
-    }
-
-    private static double complete(Connection connection, long eventId, String note) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(COMPLETE)) {
-            ps.setString(1, note);
-            ps.setLong(2, eventId);
+            ps.setArray(1, connection.createArrayOf("bigint", unhandled.toArray()));
+            ps.setArray(2, connection.createArrayOf("bigint", done.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getDouble(1);
+                while (rs.next()) {
+                    completed.add(new Completed(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getDouble(4)));
+                }
             }
         }
+        if (completed.size() != done.size()) {
+            throw new SQLException("completed " + completed.size() + " of " + done.size() + " locked events", "XX000");
+        }
+        return completed;
     }
 
-    private void recordFailure(WebhookEvent event, long jobId, boolean dead, Exception error) {
-        String message = error.getClass().getName() + ": " + error.getMessage();
-        if (message.length() > MAX_ERROR) {
-            message = message.substring(0, MAX_ERROR);
+    /**
+     * Records a failed event of a batch in the batch's transaction: dead_letter after its last attempt, otherwise
+     * failed and owned by a new job of its own that runs after the retry policy's backoff.
+     */
+    private Failure splitOff(Connection connection, JobContext context, WebhookEvent event, Exception error) throws SQLException {
+        int attemptsLeft = context.maxAttempts() - event.attempt();
+        boolean dead = error instanceof PermanentJobFailure || attemptsLeft <= 0;
+        Long retryJob = null;
+        if (!dead) {
+            retryJob = jobs.get().enqueue(connection, JobRequest.of(WebhookProcessingConfiguration.PROCESS, new ProcessArgs(1))
+                    .delay(WebhookProcessingConfiguration.RETRY.backoffAfter(event.attempt()))
+                    .maxAttempts(attemptsLeft)).id();
         }
-        String lastError = message;
+        try (PreparedStatement ps = connection.prepareStatement(FAIL_ONE)) {
+            ps.setObject(1, retryJob);
+            ps.setString(2, errorText(error));
+            ps.setObject(3, retryJob);
+            ps.setObject(4, retryJob);
+            ps.setLong(5, event.id());
+            ps.executeUpdate();
+        }
+        return new Failure(event, error, dead);
+    }
+
+    private void recordJobFailure(long jobId, boolean dead, Exception error) {
+        String lastError = errorText(error);
+        List<String> providers = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             Transactions.inTransaction(connection, c -> {
-                try (PreparedStatement ps = c.prepareStatement(FAIL)) {
+                try (PreparedStatement ps = c.prepareStatement(FAIL_JOB)) {
                     ps.setBoolean(1, dead);
                     ps.setString(2, lastError);
                     ps.setBoolean(3, dead);
-                    ps.setLong(4, event.id());
-                    ps.setLong(5, jobId);
-                    return ps.executeUpdate();
+                    ps.setLong(4, jobId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            providers.add(rs.getString(1));
+                        }
+                    }
                 }
+                return null;
             });
         } catch (SQLException e) {
-            // The job's own failure record still holds the error; the event's status catches up on the next attempt.
-            log.warn("Could not record the failure of webhook event {}", event.id(), e);
+            // The job's own failure record still holds the error; the events' status catches up on the next attempt.
+            log.warn("Could not record the failure of webhook job {}", jobId, e);
             return;
         }
-        metrics.failed(event.provider());
-        if (dead) {
-            metrics.dead(event.provider());
+        providers.forEach(provider -> countFailure(provider, dead));
+        if (!providers.isEmpty()) {
+            log.info("Webhook job {} ({} events) failed{}: {}", jobId, providers.size(), dead ? ", dead-lettered" : "",
+                    lastError);
         }
-        log.info("Webhook event {} ({} {}) failed attempt {}{}: {}", event.id(), event.provider(), event.eventType(),
-                event.attempt(), dead ? ", dead-lettered" : "", lastError);
+    }
+
+    private void countFailure(String provider, boolean dead) {
+        metrics.failed(provider);
+        if (dead) {
+            metrics.dead(provider);
+        }
+    }
+
+    private static String errorText(Exception error) {
+        String message = error.getClass().getName() + ": " + error.getMessage();
+        return message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) : message;
     }
 }

@@ -23,6 +23,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -45,11 +47,14 @@ class WebhookProcessingApiTest extends ServerTestBase {
 
                 @Override
                 public boolean handles(String eventType) {
-                    return eventType.equals("test.write");
+                    return eventType.equals("test.write") || eventType.equals("test.block");
                 }
 
                 @Override
                 public void handle(WebhookEvent event, Connection connection) throws SQLException {
+                    if (event.eventType().equals("test.block")) {
+                        awaitRelease();
+                    }
                     try (PreparedStatement ps = connection.prepareStatement("""
                             INSERT INTO app.calls (org_id, call_id, state, state_at) VALUES (?, ?, 'written', now())""")) {
                         ps.setObject(1, event.orgId());
@@ -62,6 +67,17 @@ class WebhookProcessingApiTest extends ServerTestBase {
                     }
                 }
             };
+        }
+    }
+
+    /** Holds "test.block" events in their handler until released. */
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+    static void awaitRelease() {
+        try {
+            RELEASE.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -108,21 +124,76 @@ class WebhookProcessingApiTest extends ServerTestBase {
     }
 
     @Test
-    void manyJobsRacingForOneEventApplyItOnce() throws SQLException {
-        long id = inbox.event(orgA, sourceA, "test", "test.write", """
-                {"key": "race"}""", null, null);
-        // Without an owning job every job may take the event; only the row lock decides.
-        inbox.scalar("UPDATE app.webhook_events SET job_id = NULL WHERE id = ?", id);
-        List<Long> jobs = new ArrayList<>();
+    void jobsThatDoNotOwnAnEventLeaveItToItsOwnJob() throws SQLException {
+        List<Long> others = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            jobs.add(inbox.extraJob(id));
+            others.add(inbox.extraJob());
         }
-        for (long job : jobs) {
+        long id = inbox.event(orgA, sourceA, "test", "test.write", """
+                {"key": "owner"}""", null, null);
+        for (long job : others) {
             api.awaitState(job, "completed");
         }
 
-        assertThat(a.get("/api/webhook-events/" + id).json().get("status").asString()).isEqualTo("completed");
-        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'race#%'")).isEqualTo(1);
+        JsonNode event = awaitStatus(a, id, "completed");
+        assertThat(others).doesNotContain(event.get("jobId").asLong());
+        assertThat(event.get("attempts").asInt()).isEqualTo(1);
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'owner#%'")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailingEventOfABatchIsRetriedAloneWhileTheOthersCompleteInOneTransaction() throws SQLException {
+        List<Long> ids = inbox.batch(orgA, sourceA, "test", "test.write", List.of("""
+                {"key": "b-ok1"}""", """
+                {"key": "b-fail", "failUntilAttempt": 1}""", """
+                {"key": "b-ok2"}"""), null, null);
+        long batchJob = a.get("/api/webhook-events/" + ids.getFirst()).json().get("jobId").asLong();
+
+        JsonNode ok1 = awaitStatus(a, ids.get(0), "completed");
+        JsonNode failed = awaitStatus(a, ids.get(1), "completed");
+        JsonNode ok2 = awaitStatus(a, ids.get(2), "completed");
+
+        assertThat(ok1.get("attempts").asInt()).isEqualTo(1);
+        assertThat(ok2.get("attempts").asInt()).isEqualTo(1);
+        assertThat(ok2.get("jobId").asLong()).isEqualTo(batchJob);
+        // Split off: its own job, its first attempt's write undone, the second applied.
+        assertThat(failed.get("attempts").asInt()).isEqualTo(2);
+        assertThat(failed.get("jobId").asLong()).isNotEqualTo(batchJob);
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'b-fail#%'")).isEqualTo(1);
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id = 'b-fail#2'")).isEqualTo(1);
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id IN ('b-ok1#1', 'b-ok2#1')")).isEqualTo(2);
+        api.awaitState(batchJob, "completed");
+    }
+
+    @Test
+    void aBatchEventOnItsLastAttemptIsDeadLetteredAndTheOthersComplete() throws SQLException {
+        List<Long> ids = inbox.batch(orgA, sourceA, "test", "test.write", List.of("""
+                {"key": "last-ok"}""", """
+                {"key": "last-fail", "failUntilAttempt": 5}"""), null, 1);
+
+        awaitStatus(a, ids.get(0), "completed");
+        JsonNode dead = awaitStatus(a, ids.get(1), "dead_letter");
+
+        assertThat(dead.get("attempts").asInt()).isEqualTo(1);
+        assertThat(dead.get("lastError").asString()).contains("deliberate failure after writing, attempt 1");
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'last-fail#%'")).isZero();
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id = 'last-ok#1'")).isEqualTo(1);
+    }
+
+    @Test
+    void anEventWhoseJobIsRunningShowsAsProcessing() throws SQLException {
+        long id = inbox.event(orgA, sourceA, "test", "test.block", """
+                {"key": "blocked"}""", null, null);
+        try {
+            awaitStatus(a, id, "processing");
+            assertThat(a.get("/api/webhooks/health").json().get("processing").asLong()).isEqualTo(1);
+            assertThat(ids(a.get("/api/webhook-events?status=processing"))).containsExactly(id);
+            assertThat(ids(a.get("/api/webhook-events?status=pending"))).doesNotContain(id);
+        } finally {
+            RELEASE.countDown();
+        }
+        awaitStatus(a, id, "completed");
+        assertThat(a.get("/api/webhooks/health").json().get("processing").asLong()).isZero();
     }
 
     @Test
@@ -131,7 +202,7 @@ class WebhookProcessingApiTest extends ServerTestBase {
                 {"key": "stale"}""", null, null);
         awaitStatus(a, id, "completed");
 
-        long stale = inbox.extraJob(id);
+        long stale = inbox.extraJob();
         inbox.scalar("UPDATE app.webhook_events SET status = 'failed' WHERE id = ?", id);
         api.awaitState(stale, "completed");
 

@@ -1,0 +1,14 @@
+-- Webhook processing in batches (docs/webhooks.md): ingestion gives all events of one group commit one processing
+-- job, which finds them through job_id; 'processing' is no longer written to the row but read from the job.
+
+-- The open events of a job.
+CREATE INDEX webhook_events_job ON webhook_events (job_id) WHERE status IN ('pending', 'processing', 'failed');
+
+-- Whether the job that owns an event is running right now: an open event whose job runs shows as 'processing'.
+-- The job table is the engine's and not the tenant role's, so this reads it as its owner and answers only
+-- running or not for one job id.
+CREATE FUNCTION webhook_job_running(job bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT job IS NOT NULL AND EXISTS (SELECT 1 FROM switchboard.jobs WHERE id = job AND state = 'running') $$;
+REVOKE ALL ON FUNCTION webhook_job_running(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook_job_running(bigint) TO switchboard_tenant;
