@@ -76,6 +76,7 @@ public final class WebhookBench {
             rates.add(rate.trim().equals("max") ? 0 : Integer.parseInt(rate.trim()));
         }
         int seconds = BenchArgs.intValue(args, "--seconds=", 10);
+        int warmupSeconds = BenchArgs.intValue(args, "--warmup=", 30);
         int runs = BenchArgs.intValue(args, "--runs=", 3);
         int connections = BenchArgs.intValue(args, "--connections=", 64);
         int duplicates = BenchArgs.intValue(args, "--duplicates=", 10);
@@ -87,11 +88,11 @@ public final class WebhookBench {
                 pgSettings.put(arg.substring(13, arg.indexOf('=', 13)), arg.substring(arg.indexOf('=', 13) + 1));
             }
         }
-        new WebhookBench().run(jar, rates, Duration.ofSeconds(seconds), runs, connections, duplicates, baselineThreads, pgSettings);
+        new WebhookBench().run(jar, rates, Duration.ofSeconds(seconds), warmupSeconds, runs, connections, duplicates, baselineThreads, pgSettings);
         System.exit(0);
     }
 
-    private void run(Path jar, List<Integer> rates, Duration step, int runs, int connections, int duplicates, int baselineThreads,
+    private void run(Path jar, List<Integer> rates, Duration step, int warmupSeconds, int runs, int connections, int duplicates, int baselineThreads,
                      Map<String, String> pgSettings) throws Exception {
         Path logs = Files.createTempDirectory("switchboard-webhook-bench-");
         try (BenchPostgres pg = BenchPostgres.start(pgSettings);
@@ -99,8 +100,8 @@ public final class WebhookBench {
              BenchPostgres.Database baseDb = pg.createDatabase("baseline", 2)) {
             System.out.println("Switchboard webhook ingestion benchmark, " + Instant.now());
             MachineInfo.describe(pg.version(), pg.settings()).forEach(System.out::println);
-            System.out.printf(Locale.ROOT, "options:  rates=%s step=%ds runs=%d connections=%d duplicates=%d%% baseline-threads=%d "
-                    + "server=%s logs=%s%n", rates, step.toSeconds(), runs, connections, duplicates, baselineThreads, jar, logs);
+            System.out.printf(Locale.ROOT, "options:  rates=%s step=%ds warm-up=%ds runs=%d connections=%d duplicates=%d%% baseline-threads=%d "
+                    + "server=%s logs=%s%n", rates, step.toSeconds(), warmupSeconds, runs, connections, duplicates, baselineThreads, jar, logs);
             CpuWatch cpu = new CpuWatch(pg.postmasterPid());
             try (ServerProcess server = ServerProcess.start(jar, sbDb.dataSource().getJdbcUrl(), logs.resolve("server.log"), List.of());
                  Baseline baseline = Baseline.start(baseDb.dataSource().getJdbcUrl(), logs.resolve("baseline.log"), baselineThreads)) {
@@ -108,12 +109,18 @@ public final class WebhookBench {
                 log("server up on port %d, Stripe source %s; baseline up on port %d", server.port(), path, baseline.port);
                 Target sb = new Target(SWITCHBOARD, server.port(), path, true, server::cpu);
                 Target base = new Target(BASELINE, baseline.port, "/webhooks/stripe/baseline", false, baseline::cpu);
-                HttpLoad.Outcome warm;
+                // Half at 1,000/s, half unthrottled: the JIT compiles both the quiet and the loaded shapes of the
+                // servers' hot paths before anything is measured.
+                Duration warmHalf = Duration.ofSeconds(Math.max(1, warmupSeconds / 2));
                 for (Target target : List.of(sb, base)) {
-                    warm = new HttpLoad(target.port(), connections).run(1000, Duration.ofSeconds(10), events(target, "w", duplicates).requests());
-                    log("warm-up %s: %s", target.name(), warm);
-                    if (target.deduplicates()) {
-                        awaitProcessed(sbDb, "evt_w_");
+                    for (int warmRate : new int[]{1000, 0}) {
+                        String prefix = warmRate == 0 ? "evt_wm_" : "evt_w_";
+                        HttpLoad.Outcome warm = new HttpLoad(target.port(), connections)
+                                .run(warmRate, warmHalf, events(target, prefix, duplicates).requests());
+                        log("warm-up %s at %s: %s", target.name(), warmRate == 0 ? "max" : warmRate + "/s", warm);
+                        if (target.deduplicates()) {
+                            awaitProcessed(sbDb, prefix);
+                        }
                     }
                 }
                 long baselineAcknowledged = 0;

@@ -21,7 +21,9 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -50,11 +52,19 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     private static final int MAX_ERROR = 2_000;
     private static final String NO_HANDLER = "no handler";
 
-    // Runs as the login user; the events are locked so a replay (which changes job_id) waits for this commit.
+    // Runs as the login user. Not locked: only a replay changes an open event's job_id, and a replay takes only
+    // failed (or finished) events, which LOCK_FAILED locks; a pending event is its job's alone. Locking every row
+    // would write a lock record per event.
     private static final String CLAIM = """
-            SELECT id, org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at, payload::text, attempts
+            SELECT id, org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at, payload::text,
+                   attempts, status = 'failed'
             FROM app.webhook_events
             WHERE job_id = ? AND status IN ('pending', 'processing', 'failed')
+            ORDER BY id""";
+    // A replay (which changes job_id) waits for this commit; a replay committed meanwhile drops the event here.
+    private static final String LOCK_FAILED = """
+            SELECT id FROM app.webhook_events
+            WHERE id = ANY(?::bigint[]) AND job_id = ? AND status = 'failed'
             ORDER BY id FOR UPDATE""";
     private static final String COMPLETE = """
             UPDATE app.webhook_events
@@ -184,6 +194,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
 
     private List<WebhookEvent> claim(Connection connection, long jobId) throws SQLException {
         List<WebhookEvent> events = new ArrayList<>();
+        List<Long> failed = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
             ps.setLong(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -191,9 +202,28 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
                     events.add(new WebhookEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                             rs.getString(4), rs.getString(5), rs.getString(6), Columns.instant(rs, 7),
                             Columns.instant(rs, 8), json.readTree(rs.getString(9)), rs.getInt(10) + 1));
+                    if (rs.getBoolean(11)) {
+                        failed.add(rs.getLong(1));
+                    }
                 }
             }
         }
+        if (failed.isEmpty()) {
+            return events;
+        }
+        Set<Long> locked = new HashSet<>();
+        try (PreparedStatement ps = connection.prepareStatement(LOCK_FAILED)) {
+            ps.setArray(1, connection.createArrayOf("bigint", failed.toArray()));
+            ps.setLong(2, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    locked.add(rs.getLong(1));
+                }
+            }
+        }
+        failed.removeAll(locked);
+        Set<Long> replayedMeanwhile = Set.copyOf(failed);
+        events.removeIf(e -> replayedMeanwhile.contains(e.id()));
         return events;
     }
 
