@@ -44,6 +44,12 @@ import java.util.Objects;
  *       the key so the retry runs again.</li>
  * </ul>
  * Claiming a new key is one statement; a retry reads the existing row with a second. Database time only.
+ *
+ * <p>Called inside a transaction the caller holds open on this store's data source (a connection that is not in
+ * auto-commit), {@link #begin} and {@link #complete} join it: the claim, the request's own writes and the stored
+ * response commit together or not at all, and a request that dies leaves no key behind. While that transaction
+ * is open, a transaction-scoped advisory lock on the key (first key {@code 0x5349}) answers concurrent requests
+ * with the same key {@link Claim.InFlight}.
  * Obtain it from {@code Switchboard.idempotencyKeys()}. Thread-safe.
  */
 public final class IdempotencyKeys {
@@ -59,6 +65,8 @@ public final class IdempotencyKeys {
     };
     /** A key vanishing between the claim and the read (released, reaped) is retried; more than this is a fault. */
     private static final int MAX_CLAIM_ROUNDS = 5;
+    /** Retry hint for a key whose first request is running in another open transaction. */
+    private static final Duration IN_FLIGHT_RETRY = Duration.ofSeconds(1);
 
     private final DataSource dataSource;
     private final IdempotencyOptions options;
@@ -103,11 +111,10 @@ public final class IdempotencyKeys {
             throw new IllegalArgumentException("fingerprint must be 1 to " + MAX_FINGERPRINT_LENGTH + " characters and not blank");
         }
         try (Connection connection = dataSource.getConnection()) {
-            // On its own the claim commits without waiting for its WAL flush (see IdempotencySql); inside a
-            // caller's transaction that transaction's commit decides.
-            String statement = connection.getAutoCommit() ? IdempotencySql.BEGIN_WITHOUT_FLUSH_WAIT : IdempotencySql.BEGIN;
+            boolean joined = !connection.getAutoCommit();
             for (int round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-                Claim claim = tryClaim(connection, statement, scope, key, fingerprint);
+                Claim claim = joined ? tryClaimInTransaction(connection, scope, key, fingerprint)
+                        : tryClaim(connection, scope, key, fingerprint);
                 if (claim == null) {
                     claim = readLive(connection, scope, key, fingerprint);
                 }
@@ -217,18 +224,44 @@ public final class IdempotencyKeys {
         }
     }
 
-    private Claim tryClaim(Connection connection, String statement, String scope, String key, String fingerprint)
-            throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(statement)) {
-            ps.setString(1, scope);
-            ps.setString(2, key);
-            ps.setString(3, fingerprint);
-            ps.setLong(4, options.keyTtl().toMillis());
-            ps.setLong(5, options.inFlightLease().toMillis());
+    /** On its own the claim commits without waiting for its WAL flush (see IdempotencySql). */
+    private Claim tryClaim(Connection connection, String scope, String key, String fingerprint) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.BEGIN_WITHOUT_FLUSH_WAIT)) {
+            setClaim(ps, 1, scope, key, fingerprint);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Claim.Proceed(new IdempotencyToken(scope, key, rs.getLong(1))) : null;
             }
         }
+    }
+
+    /**
+     * Inside a caller's transaction the claim commits with it, and the key's advisory lock tells a concurrent
+     * request that this one is in flight (its row is not visible before the commit).
+     */
+    private Claim tryClaimInTransaction(Connection connection, String scope, String key, String fingerprint)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.BEGIN_IN_TRANSACTION)) {
+            ps.setString(1, scope);
+            ps.setString(2, key);
+            setClaim(ps, 3, scope, key, fingerprint);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    // Its request runs in a transaction that has not ended; how long it takes is not known here.
+                    return new Claim.InFlight(IN_FLIGHT_RETRY);
+                }
+                long token = rs.getLong(2);
+                return rs.wasNull() ? null : new Claim.Proceed(new IdempotencyToken(scope, key, token));
+            }
+        }
+    }
+
+    private void setClaim(PreparedStatement ps, int first, String scope, String key, String fingerprint) throws SQLException {
+        ps.setString(first, scope);
+        ps.setString(first + 1, key);
+        ps.setString(first + 2, fingerprint);
+        ps.setLong(first + 3, options.keyTtl().toMillis());
+        ps.setLong(first + 4, options.inFlightLease().toMillis());
     }
 
     /** What stands under the key; null if it vanished since the claim was refused. */

@@ -24,6 +24,26 @@ final class IdempotencySql {
             FROM (SELECT set_config('synchronous_commit', 'off', true) AS setting) async_commit
             WHERE async_commit.setting IS NOT NULL""");
 
+    /** First key of the idempotency claims' advisory locks (two-int form), apart from {@code AdvisoryLocks}'. */
+    static final int LOCK_SPACE = 0x5349; // "SI"
+
+    /**
+     * {@link #BEGIN} inside a caller's transaction, where the claimed row stays invisible to others until that
+     * transaction commits. A transaction-scoped advisory lock on the key stands for "in flight" instead: the first
+     * column says whether this transaction holds it (if not, another transaction is running a request with this key
+     * right now), the second is the new token, or null when a committed live row stands (read it with FIND_LIVE).
+     * The lock's second key is a 32-bit hash of scope, a newline (never in a key) and key, so two different keys in
+     * flight at the same moment may, very rarely, collide; the later one is then answered as in flight and its retry proceeds.
+     */
+    static final String BEGIN_IN_TRANSACTION = """
+            WITH guard AS (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held),
+            claimed AS (
+            %s)
+            SELECT (SELECT held FROM guard), (SELECT token FROM claimed)
+            """.formatted(LOCK_SPACE, claim("SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),\n"
+            + "       now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond'\n"
+            + "FROM guard WHERE guard.held"));
+
     private static String claim(String rows) {
         return """
             INSERT INTO switchboard.idempotency_keys AS k (scope, key, fingerprint, token, created_at, expires_at, locked_until)

@@ -96,6 +96,34 @@ class IdempotencyKeysTest {
     }
 
     @Test
+    void aRequestInAnOpenTransactionIsInFlightToAnotherWithoutBlockingItAndIsReplayedOnceCommitted() throws Exception {
+        try (Connection first = ds.getConnection(); Connection second = ds.getConnection()) {
+            first.setAutoCommit(false);
+            second.setAutoCommit(false);
+            IdempotencyKeys onFirst = new IdempotencyKeys(new SingleConnection(first), IdempotencyOptions.DEFAULT, meters);
+            IdempotencyKeys onSecond = new IdempotencyKeys(new SingleConnection(second), IdempotencyOptions.DEFAULT, meters);
+            Claim.Proceed proceed = (Claim.Proceed) onFirst.begin("client-a", "key-open-tx", "fp");
+
+            // The first claim's row is not committed: only its advisory lock tells the second request.
+            second.createStatement().execute("SET LOCAL lock_timeout = '2s'");
+            assertThat(onSecond.begin("client-a", "key-open-tx", "fp")).isInstanceOf(Claim.InFlight.class);
+            assertThat(onSecond.begin("client-a", "key-open-tx", "fp-other")).isInstanceOf(Claim.InFlight.class);
+            assertThat(onSecond.begin("client-a", "another-key", "fp")).isInstanceOf(Claim.Proceed.class);
+            second.rollback();
+
+            assertThat(onFirst.complete(proceed.token(), new StoredResponse(201, "application/json", Map.of(),
+                    "{\"id\":1}".getBytes(StandardCharsets.UTF_8)))).isTrue();
+            first.commit();
+
+            Claim retry = onSecond.begin("client-a", "key-open-tx", "fp");
+            assertThat(retry).isInstanceOf(Claim.Replay.class);
+            assertThat(((Claim.Replay) retry).response().status()).isEqualTo(201);
+            assertThat(onSecond.begin("client-a", "key-open-tx", "fp-other")).isInstanceOf(Claim.FingerprintMismatch.class);
+            second.rollback();
+        }
+    }
+
+    @Test
     void sameKeyForADifferentRequestIsAMismatchWhetherInFlightOrCompleted() {
         Claim.Proceed first = (Claim.Proceed) keys.begin("client-a", "key-1", "fp-1");
         assertThat(keys.begin("client-a", "key-1", "fp-2")).isInstanceOf(Claim.FingerprintMismatch.class);

@@ -46,7 +46,8 @@ import java.util.Set;
  * {@code Idempotency-Key} header the first request runs and its 2xx-4xx response (status, content type, body,
  * {@code Location}) is stored; retries with the same key get it back with {@code Idempotent-Replayed: true}.
  * Keys are scoped by the client the authentication filter named (request attribute {@value #CLIENT_ATTRIBUTE}).
- * A 5xx or an exception releases the key, so a retry runs the request again.
+ * The claim, the request and its stored response are one transaction: a 5xx or an exception rolls all of it
+ * back, so a retry runs the request again.
  */
 final class IdempotencyFilter extends OncePerRequestFilter {
     static final String HEADER = "Idempotency-Key";
@@ -110,38 +111,26 @@ final class IdempotencyFilter extends OncePerRequestFilter {
         }
         Object client = request.getAttribute(CLIENT_ATTRIBUTE);
         String scope = client instanceof String s && !s.isBlank() ? s : ANONYMOUS;
-        Claim claim;
-        try {
-            claim = keys.begin(scope, key, fingerprint(request, body));
-        } catch (DatabaseException e) {
-            log.warn("Idempotency key store unavailable: {}", e.getMessage());
-            problem(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_UNAVAILABLE, "Database unavailable",
-                    "the database is unavailable; retry later", Problems.RETRY_AFTER_SECONDS);
-            return;
-        }
-        switch (claim) {
-            case Claim.Proceed proceed -> run(new CachedBodyRequest(request, body), response, chain, proceed);
-            case Claim.Replay replay -> replay(response, replay.response());
-            case Claim.InFlight inFlight -> problem(request, response, HttpStatus.CONFLICT, "idempotency-key-in-flight",
-                    "Request in progress", "the first request with this " + HEADER + " is still in progress; retry later",
-                    (int) Math.max(1, Math.ceilDiv(inFlight.leaseRemaining().toMillis(), 1000)));
-            case Claim.FingerprintMismatch mismatch -> problem(request, response, HttpStatus.UNPROCESSABLE_CONTENT,
-                    "idempotency-key-mismatch", "Idempotency key reused",
-                    "this " + HEADER + " was used for a different request (method, path, query or body differ)", null);
-        }
+        run(new CachedBodyRequest(request, body), response, chain, scope, key, fingerprint(request, body));
     }
 
     /**
-     * Runs the request and stores its response in ONE transaction: the request's own writes through the
-     * Switchboard data source (jobs, leases, ...) join it, so they and the stored response commit together with
-     * one WAL flush, and a 5xx or a failed store undoes them. Only then is the response sent.
+     * Claims the key, runs the request and stores its response in ONE transaction: the request's own writes
+     * through the Switchboard data source (jobs, leases, ...) join it, so the claim, they and the stored response
+     * commit together with one WAL flush, and a 5xx, an exception or a failed store undoes all of them (a retry
+     * then runs the request again). Only then is the response sent. While the transaction is open, a concurrent
+     * request with the same key is told the first is in flight (409).
      */
-    private void run(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Claim.Proceed proceed)
-            throws IOException, ServletException {
+    private void run(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String scope,
+                     String key, String fingerprint) throws IOException, ServletException {
         ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(response);
-        Outcome outcome;
+        Result result;
         try {
-            outcome = transactions.execute(tx -> {
+            result = transactions.execute(tx -> {
+                Claim claim = keys.begin(scope, key, fingerprint);
+                if (!(claim instanceof Claim.Proceed proceed)) {
+                    return new Result(Outcome.ANSWERED, claim);
+                }
                 try {
                     chain.doFilter(request, captured);
                 } catch (IOException | ServletException e) {
@@ -150,7 +139,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
                 int status = captured.getStatus();
                 if (status < 200 || status >= 500) {
                     tx.setRollbackOnly();
-                    return Outcome.NOT_STORED;
+                    return new Result(Outcome.NOT_STORED, claim);
                 }
                 Map<String, String> headers = new LinkedHashMap<>();
                 String location = captured.getHeader(HttpHeaders.LOCATION);
@@ -160,60 +149,60 @@ final class IdempotencyFilter extends OncePerRequestFilter {
                 if (!keys.complete(proceed.token(), new StoredResponse(status, captured.getContentType(), headers,
                         captured.getContentAsByteArray()))) {
                     tx.setRollbackOnly();
-                    return Outcome.TAKEN_OVER;
+                    return new Result(Outcome.TAKEN_OVER, claim);
                 }
-                return Outcome.STORED;
+                return new Result(Outcome.STORED, claim);
             });
         } catch (RequestFailed e) {
-            release(proceed);
+            // Rolled back with the claim: a retry runs the request again.
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
             throw (ServletException) e.getCause();
         } catch (DatabaseException | TransactionException e) {
-            // The store or the commit failed, so the request's writes are undone too: a retry runs it again.
-            log.warn("Could not store the response of idempotency key '{}'; the request is undone: {}",
-                    proceed.token().key(), e.getMessage());
-            release(proceed);
+            // The claim, the store or the commit failed, so the request's writes are undone too.
+            log.warn("Idempotency key '{}' could not be claimed or its response stored; the request is undone: {}",
+                    key, e.getMessage());
             response.reset();
             problem(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_UNAVAILABLE, "Database unavailable",
-                    "the request could not be recorded and was undone; retry later", Problems.RETRY_AFTER_SECONDS);
+                    "the database is unavailable and the request was not applied; retry later", Problems.RETRY_AFTER_SECONDS);
             return;
-        } catch (RuntimeException | Error e) {
-            // Anything else escaping the request rolled its transaction back: free the key for a retry.
-            release(proceed);
-            throw e;
         }
-        switch (outcome) {
-            case STORED -> captured.copyBodyToResponse();
-            case NOT_STORED -> {
-                release(proceed);
-                captured.copyBodyToResponse();
-            }
+        switch (result.outcome()) {
+            case STORED, NOT_STORED -> captured.copyBodyToResponse();
             case TAKEN_OVER -> {
                 response.reset();
                 problem(request, response, HttpStatus.CONFLICT, "idempotency-key-in-flight", "Request taken over",
                         "this request outlived its " + HEADER + " lease and a retry took the key over; it was undone",
                         null);
             }
+            case ANSWERED -> answer(request, response, result.claim());
         }
     }
 
-    private enum Outcome { STORED, NOT_STORED, TAKEN_OVER }
+    /** A claim that does not run the request: replay, in flight, or another request's key. */
+    private void answer(HttpServletRequest request, HttpServletResponse response, Claim claim) throws IOException {
+        switch (claim) {
+            case Claim.Replay replay -> replay(response, replay.response());
+            case Claim.InFlight inFlight -> problem(request, response, HttpStatus.CONFLICT, "idempotency-key-in-flight",
+                    "Request in progress", "the first request with this " + HEADER + " is still in progress; retry later",
+                    (int) Math.max(1, Math.ceilDiv(inFlight.leaseRemaining().toMillis(), 1000)));
+            case Claim.FingerprintMismatch mismatch -> problem(request, response, HttpStatus.UNPROCESSABLE_CONTENT,
+                    "idempotency-key-mismatch", "Idempotency key reused",
+                    "this " + HEADER + " was used for a different request (method, path, query or body differ)", null);
+            case Claim.Proceed proceed -> throw new IllegalStateException("a proceeding claim is answered by its request");
+        }
+    }
+
+    private enum Outcome { STORED, NOT_STORED, TAKEN_OVER, ANSWERED }
+
+    private record Result(Outcome outcome, Claim claim) {
+    }
 
     /** Carries a checked exception of the filter chain out of the transaction callback (which rolls back). */
     private static final class RequestFailed extends RuntimeException {
         RequestFailed(Exception cause) {
             super(cause);
-        }
-    }
-
-    private void release(Claim.Proceed proceed) {
-        try {
-            keys.release(proceed.token());
-        } catch (RuntimeException e) {
-            log.warn("Could not release idempotency key '{}'; a retry may run after its in-flight lease: {}",
-                    proceed.token().key(), e.getMessage());
         }
     }
 
