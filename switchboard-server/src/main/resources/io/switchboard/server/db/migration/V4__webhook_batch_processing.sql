@@ -6,9 +6,14 @@ CREATE INDEX webhook_events_job ON webhook_events (job_id) WHERE status IN ('pen
 
 -- Whether the job that owns an event is running right now: an open event whose job runs shows as 'processing'.
 -- The job table is the engine's and not the tenant role's, so this reads it as its owner and answers only
--- running or not for one job id.
+-- running or not for one job id. PL/pgSQL resolves the engine's table when called, so this schema may be migrated
+-- before the engine's.
 CREATE FUNCTION webhook_job_running(job bigint) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$ SELECT job IS NOT NULL AND EXISTS (SELECT 1 FROM switchboard.jobs WHERE id = job AND state = 'running') $$;
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN job IS NOT NULL AND EXISTS (SELECT 1 FROM switchboard.jobs WHERE id = job AND state = 'running');
+END
+$$;
 REVOKE ALL ON FUNCTION webhook_job_running(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook_job_running(bigint) TO switchboard_tenant;
