@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +29,8 @@ import javax.sql.DataSource;
 
 /**
  * Group commit of received events: requests hand their verified event to {@link #submit} and wait; committer
- * threads take whatever is pending (up to {@code maxBatch}, i.e. what arrived while the previous commit ran) and
+ * threads take whatever is pending (up to {@code maxBatch}, i.e. what arrived while the previous commit ran; under
+ * load, plus what arrives within the linger time) and
  * write it in one transaction of at most five statements whatever its size: one processing job for the batch, the
  * events naming it ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the first copy wins), the first copies
  * of the duplicates, and a receipt per request. The job is written first so each event row is written once, with
@@ -84,15 +86,17 @@ final class EventWriter implements AutoCloseable {
     private final DataSource dataSource;
     private final JobQueue jobs;
     private final int maxBatch;
+    private final long lingerNanos;
     private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
     private final int committerThreads;
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closed;
 
-    EventWriter(DataSource dataSource, JobQueue jobs, int maxBatch, int committerThreads) {
+    EventWriter(DataSource dataSource, JobQueue jobs, int maxBatch, Duration linger, int committerThreads) {
         this.dataSource = dataSource;
         this.jobs = jobs;
         this.maxBatch = maxBatch;
+        this.lingerNanos = linger.toNanos();
         this.committerThreads = committerThreads;
     }
 
@@ -130,6 +134,9 @@ final class EventWriter implements AutoCloseable {
                 }
                 batch.add(first);
                 pending.drainTo(batch, maxBatch - 1);
+                if (batch.size() > 1) {
+                    linger(batch);
+                }
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -141,6 +148,26 @@ final class EventWriter implements AutoCloseable {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /**
+     * Under load (more than one event was waiting) waits up to the linger time for more, so a batch shares its job
+     * and its commit among more events; a lone event is written at once.
+     */
+    private void linger(List<Pending> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + lingerNanos;
+        while (batch.size() < maxBatch) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Pending next = pending.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            pending.drainTo(batch, maxBatch - batch.size());
         }
     }
 

@@ -20,7 +20,7 @@ class IngestConfiguration {
 
     @Bean(destroyMethod = "close")
     EventWriter webhookEventWriter(DataSource dataSource, JobQueue jobs, WebhooksProperties properties) {
-        return new EventWriter(dataSource, jobs, properties.maxBatch(), COMMITTERS).start();
+        return new EventWriter(dataSource, jobs, properties.maxBatch(), properties.batchLinger(), COMMITTERS).start();
     }
 
     @Bean

@@ -4,6 +4,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
+import java.time.Duration;
+
 /**
  * Settings of webhook ingestion ({@code switchboard.webhooks.*}).
  *
@@ -12,17 +14,23 @@ import org.springframework.util.unit.DataSize;
  *                    data, or, with an external database, sources cannot be created
  * @param maxBodySize largest accepted request body; larger ones get 413
  * @param maxBatch    most events written in one group commit
+ * @param batchLinger under load (a committer found more than one event waiting), how long it waits for more before
+ *                    writing its batch: larger batches share one job and one commit; {@code 0} never waits
  */
 @ConfigurationProperties("switchboard.webhooks")
 public record WebhooksProperties(String secretKey,
                                  @DefaultValue("1MB") DataSize maxBodySize,
-                                 @DefaultValue("200") int maxBatch) {
+                                 @DefaultValue("200") int maxBatch,
+                                 @DefaultValue("2ms") Duration batchLinger) {
     public WebhooksProperties {
         if (maxBodySize.toBytes() < 1 || maxBodySize.toBytes() > 64L * 1024 * 1024) {
             throw new IllegalArgumentException("switchboard.webhooks.max-body-size must be between 1B and 64MB, was " + maxBodySize);
         }
         if (maxBatch < 1 || maxBatch > 10_000) {
             throw new IllegalArgumentException("switchboard.webhooks.max-batch must be between 1 and 10000, was " + maxBatch);
+        }
+        if (batchLinger.isNegative() || batchLinger.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("switchboard.webhooks.batch-linger must be between 0 and 1s, was " + batchLinger);
         }
     }
 }

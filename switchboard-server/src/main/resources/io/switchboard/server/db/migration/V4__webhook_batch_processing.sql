@@ -17,3 +17,7 @@ END
 $$;
 REVOKE ALL ON FUNCTION webhook_job_running(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook_job_running(bigint) TO switchboard_tenant;
+
+-- Room on every page for the one update an event gets (completed): the new version then stays on its page, and
+-- the WAL record carries only the changed tail of the row (status, attempts, times), not the raw body again.
+ALTER TABLE webhook_events SET (fillfactor = 70);
