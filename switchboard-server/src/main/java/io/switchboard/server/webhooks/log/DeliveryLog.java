@@ -260,8 +260,7 @@ class DeliveryLog {
 
     /**
      * Enqueues a job per {@value #REPLAY_JOB_SIZE} events and points the events at it, in the caller's tenant
-     * transaction, so the events and
-     * their jobs commit together. The rows are already locked and known to be the tenant's; the job table is the
+     * transaction, so the events and their jobs commit together. The rows are already locked and known to be the tenant's; the job table is the
      * engine's, so these statements run as the login user.
      */
     private void requeue(Connection c, UUID orgId, List<Long> ids) throws SQLException {
