@@ -80,7 +80,6 @@ public final class WebhookInbox {
                             ids.add(rs.getLong(1));
                         }
                     }
-                    receipt(connection, org, source, ids.getLast(), false);
                 }
                 return ids;
             });

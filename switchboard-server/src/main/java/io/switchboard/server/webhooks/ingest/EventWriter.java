@@ -33,7 +33,7 @@ import javax.sql.DataSource;
  * load, plus what arrives within the linger time) and
  * write it in one transaction of at most five statements whatever its size: one processing job for the batch, the
  * events naming it ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the first copy wins), the first copies
- * of the duplicates, and a receipt per request. The job is written first so each event row is written once, with
+ * of the duplicates, and a receipt per duplicate (a first copy's receipt is its event row). The job is written first so each event row is written once, with
  * its job; a batch of duplicates only leaves a job that finds nothing to do. Each request learns its own outcome after the
  * commit. If the batch fails for a reason of one event, every event is retried in a transaction of its own so one
  * bad event fails alone; if the database is unreachable every waiter gets {@link Unavailable}.
@@ -56,7 +56,7 @@ final class EventWriter implements AutoCloseable {
                  ON e.source_id = k.source_id AND e.dedupe_key = k.dedupe_key""";
     private static final String INSERT_RECEIPTS = """
             INSERT INTO app.webhook_receipts (org_id, source_id, event_id, duplicate)
-            SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::boolean[])""";
+            SELECT org_id, source_id, event_id, true FROM unnest(?::uuid[], ?::uuid[], ?::bigint[]) AS r(org_id, source_id, event_id)""";
 
     /** A verified event to store. {@code headersJson} and {@code payloadJson} are JSON objects as text. */
     record NewEvent(UUID orgId, UUID sourceId, String provider, String dedupeKey, String eventType, Instant occurredAt,
@@ -252,12 +252,15 @@ final class EventWriter implements AutoCloseable {
             }
         }
 
-        try (PreparedStatement receipts = connection.prepareStatement(INSERT_RECEIPTS)) {
-            receipts.setArray(1, array(connection, "uuid", batch.stream().map(p -> p.event().orgId()).toArray()));
-            receipts.setArray(2, array(connection, "uuid", batch.stream().map(p -> p.event().sourceId()).toArray()));
-            receipts.setArray(3, array(connection, "bigint", batch.stream().map(p -> stored.get(p).eventId()).toArray()));
-            receipts.setArray(4, array(connection, "boolean", batch.stream().map(p -> stored.get(p).duplicate()).toArray()));
-            receipts.executeUpdate();
+        // The first copy's receipt is its event row; only duplicates get a receipt row of their own.
+        List<Pending> copies = batch.stream().filter(p -> stored.get(p).duplicate()).toList();
+        if (!copies.isEmpty()) {
+            try (PreparedStatement receipts = connection.prepareStatement(INSERT_RECEIPTS)) {
+                receipts.setArray(1, array(connection, "uuid", copies.stream().map(p -> p.event().orgId()).toArray()));
+                receipts.setArray(2, array(connection, "uuid", copies.stream().map(p -> p.event().sourceId()).toArray()));
+                receipts.setArray(3, array(connection, "bigint", copies.stream().map(p -> stored.get(p).eventId()).toArray()));
+                receipts.executeUpdate();
+            }
         }
         return stored;
     }

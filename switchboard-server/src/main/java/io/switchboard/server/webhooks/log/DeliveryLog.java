@@ -62,8 +62,10 @@ class DeliveryLog {
                    extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending'))
             FROM (SELECT %s AS status, received_at FROM app.webhook_events WHERE status <> 'completed') e"""
             .formatted(STATUS);
+    // Accepted requests: each event row is its first copy's; webhook_receipts holds the duplicates.
     private static final String RECEIPT_STATS = """
-            SELECT count(*), count(*) FILTER (WHERE duplicate) FROM app.webhook_receipts WHERE received_at >= ?""";
+            SELECT (SELECT count(*) FROM app.webhook_events WHERE received_at >= ?) + d.n, d.n
+            FROM (SELECT count(*) AS n FROM app.webhook_receipts WHERE received_at >= ? AND duplicate) d""";
     private static final String REJECTION_STATS = """
             SELECT reason, count(*) FROM app.webhook_rejections WHERE received_at >= ? GROUP BY reason ORDER BY reason""";
     private static final String EVENT_STATS = """
@@ -175,6 +177,7 @@ class DeliveryLog {
             long duplicates;
             try (PreparedStatement ps = c.prepareStatement(RECEIPT_STATS)) {
                 ps.setTimestamp(1, from);
+                ps.setTimestamp(2, from);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     received = rs.getLong(1);

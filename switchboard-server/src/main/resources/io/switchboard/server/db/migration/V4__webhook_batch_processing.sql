@@ -21,3 +21,7 @@ GRANT EXECUTE ON FUNCTION webhook_job_running(bigint) TO switchboard_tenant;
 -- Room on every page for the one update an event gets (completed): the new version then stays on its page, and
 -- the WAL record carries only the changed tail of the row (status, attempts, times), not the raw body again.
 ALTER TABLE webhook_events SET (fillfactor = 70);
+
+-- A first copy's receipt is its event row (received_at); webhook_receipts keeps only the duplicates, one row each.
+DELETE FROM webhook_receipts WHERE NOT duplicate;
+ALTER TABLE webhook_receipts ADD CONSTRAINT webhook_receipts_duplicates_only CHECK (duplicate);

@@ -60,7 +60,9 @@ class EventWriterTest extends ServerTestBase {
         assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + source + "'")).isEqualTo(2);
         assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + source + "' AND job_id IS NOT NULL"))
                 .isEqualTo(2);
-        assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + source + "'")).isEqualTo(3);
+        // Three requests: two first copies (their receipts are their event rows) and one duplicate.
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + source + "' AND duplicate")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + source + "'")).isEqualTo(1);
     }
 
     @Test

@@ -386,6 +386,7 @@ class WebhookProcessingApiTest extends ServerTestBase {
         long oldFailed = ids.get(3);
         long oldPending = ids.get(4);
         inbox.duplicate(orgA, sourceA, oldCompleted);
+        inbox.duplicate(orgA, sourceA, recentCompleted);
         age(oldCompleted, "completed", Duration.ofDays(31));
         age(oldDead, "dead_letter", Duration.ofDays(40));
         age(recentCompleted, "completed", Duration.ofDays(29));
