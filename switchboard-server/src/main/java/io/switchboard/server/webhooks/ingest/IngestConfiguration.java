@@ -6,6 +6,7 @@ import io.switchboard.server.tenancy.TenantDatabase;
 import io.switchboard.server.webhooks.provider.WebhookProviders;
 import io.switchboard.server.webhooks.source.WebhookSources;
 import io.switchboard.server.webhooks.source.WebhooksProperties;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,6 +22,15 @@ class IngestConfiguration {
     @Bean(destroyMethod = "close")
     EventWriter webhookEventWriter(DataSource dataSource, JobQueue jobs, WebhooksProperties properties) {
         return new EventWriter(dataSource, jobs, properties.maxBatch(), properties.batchLinger(), COMMITTERS).start();
+    }
+
+    @Bean
+    ServletRegistrationBean<WebhookIngestServlet> webhookIngestServlet(WebhookIngestController ingest, JsonMapper json) {
+        ServletRegistrationBean<WebhookIngestServlet> registration =
+                new ServletRegistrationBean<>(new WebhookIngestServlet(ingest, json), "/webhooks/*");
+        registration.setName("webhookIngest");
+        registration.setLoadOnStartup(1);
+        return registration;
     }
 
     @Bean

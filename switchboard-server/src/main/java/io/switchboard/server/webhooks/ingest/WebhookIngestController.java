@@ -21,9 +21,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
@@ -45,12 +42,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code POST /webhooks/{provider}/{sourceId}}: outside /api, so no API authentication, rate limit or idempotency
+ * {@code POST /webhooks/{provider}/{sourceId}} (served by {@link WebhookIngestServlet}): outside /api, so no API authentication, rate limit or idempotency
  * filter; the provider's signature is the authentication. The answer is 200 only once the event is committed; a
  * refusal is a 4xx problem (recorded when the source is known); trouble on our side is a 5xx, 503 with
  * Retry-After when retrying later can succeed, because providers give up on a 4xx.
  */
-@RestController
 class WebhookIngestController {
     private static final Logger log = LoggerFactory.getLogger(WebhookIngestController.class);
     /** Request headers kept with the event; signature headers never are. */
@@ -78,8 +74,8 @@ class WebhookIngestController {
         this.maxBodySize = maxBodySize;
     }
 
-    @PostMapping("/webhooks/{provider}/{sourceId}")
-    ResponseEntity<?> receive(@PathVariable String provider, @PathVariable String sourceId, HttpServletRequest request) {
+    /** Answers one delivery; {@link WebhookIngestServlet} writes the answer. */
+    ResponseEntity<?> receive(String provider, String sourceId, HttpServletRequest request) {
         long start = System.nanoTime();
         Optional<WebhookProvider> found = providers.find(provider);
         // Only known provider names become metric tags.

@@ -253,6 +253,29 @@ class WebhookIngestionTest extends ServerTestBase {
     }
 
     @Test
+    void otherMethodsAndPathsBesideTheRouteAreProblemsAndStoreNothing() {
+        Response get = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/stripe/" + stripe))
+                .timeout(Duration.ofSeconds(30)).GET().build());
+        assertThat(get.status()).isEqualTo(405);
+        assertThat(get.contentType()).startsWith("application/problem+json");
+        assertThat(get.header("Allow")).isEqualTo("POST");
+
+        String body = stripeEvent("evt_elsewhere");
+        String signature = stripeSignature(STRIPE_SECRET, now(), body);
+        for (String path : List.of("/webhooks/stripe", "/webhooks/stripe/", "/webhooks/stripe/" + stripe + "/extra",
+                "/webhooks//" + stripe, "/webhooks/")) {
+            Response response = post(port, path, body, Map.of("Content-Type", "application/json", "Stripe-Signature", signature));
+            assertThat(response.status()).as(path).isEqualTo(404);
+            assertThat(response.contentType()).as(path).startsWith("application/problem+json");
+        }
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + stripe + "'")).isZero();
+
+        // The request metrics name the route, not each source's path.
+        assertThat(postStripe(stripe, body, signature).status()).isEqualTo(200);
+        assertThat(api.get("/actuator/prometheus").body()).contains("uri=\"/webhooks/{provider}/{sourceId}\"");
+    }
+
+    @Test
     void metricsCountReceivedDuplicatesAndRejectionsByReason() {
         String body = stripeEvent("evt_metered");
         String signature = stripeSignature(STRIPE_SECRET, now(), body);
