@@ -6,21 +6,12 @@ final class IdempotencySql {
     }
 
     /**
-     * Claims the key: inserts it in flight, or takes over a row that expired (treated as absent: a fresh key) or an
-     * in-flight row of the same request whose lease lapsed (its request died; the key keeps its creation time).
-     * Returns the new token, or nothing if someone else's live row stands.
-     */
-    static final String BEGIN = claim("VALUES (?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),\n"
-            + "        now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond')");
-
-    /**
-     * {@link #BEGIN} as a statement of its own (auto-commit) whose commit does not wait for its WAL flush: the
-     * {@code set_config(..., true)} lasts until the end of this one statement's transaction. A later durable
-     * commit (the request's) flushes it first, so only a claim whose request changed nothing durably can be lost.
+     * The claim ({@link #claim}) as a statement of its own (auto-commit) whose commit does not wait for its WAL
+     * flush: the {@code set_config(..., true)} lasts until the end of this one statement's transaction. A later
+     * durable commit (the request's) flushes it first, so only a claim whose request changed nothing durably can be
+     * lost.
      */
     static final String BEGIN_WITHOUT_FLUSH_WAIT = claim("""
-            SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
-                   now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond'
             FROM (SELECT set_config('synchronous_commit', 'off', true) AS setting) async_commit
             WHERE async_commit.setting IS NOT NULL""");
 
@@ -28,25 +19,33 @@ final class IdempotencySql {
     static final int LOCK_SPACE = 0x5349; // "SI"
 
     /**
-     * {@link #BEGIN} inside a caller's transaction, where the claimed row stays invisible to others until that
-     * transaction commits. A transaction-scoped advisory lock on the key stands for "in flight" instead: the first
-     * column says whether this transaction holds it (if not, another transaction is running a request with this key
-     * right now), the second is the new token, or null when a committed live row stands (read it with FIND_LIVE).
-     * The lock's second key is a 32-bit hash of scope, a newline (never in a key) and key, so two different keys in
-     * flight at the same moment may, very rarely, collide; the later one is then answered as in flight and its retry proceeds.
+     * The claim ({@link #claim}) inside a caller's transaction, where the claimed row stays invisible to others
+     * until that transaction commits. A transaction-scoped advisory lock on the key stands for "in flight" instead:
+     * the first column says whether this transaction holds it (if not, another transaction is running a request
+     * with this key right now), the second is the new token, or null when a committed live row stands (read it with
+     * FIND_LIVE). The lock's second key is a 32-bit hash of scope, a newline (never in a key) and key, so two
+     * different keys in flight at the same moment may, very rarely, collide; the later one is then answered as in
+     * flight and its retry proceeds.
      */
     static final String BEGIN_IN_TRANSACTION = """
             WITH guard AS (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held),
             claimed AS (
             %s)
             SELECT (SELECT held FROM guard), (SELECT token FROM claimed)
-            """.formatted(LOCK_SPACE, claim("SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),\n"
-            + "       now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond'\n"
-            + "FROM guard WHERE guard.held"));
+            """.formatted(LOCK_SPACE, claim("FROM guard WHERE guard.held"));
 
-    private static String claim(String rows) {
+    /**
+     * Claims the key: inserts it in flight, or takes over a row that expired (treated as absent: a fresh key) or an
+     * in-flight row of the same request whose lease lapsed (its request died; the key keeps its creation time).
+     * Returns the new token, or nothing if someone else's live row stands. Parameters: scope, key, fingerprint,
+     * key lifetime and in-flight lease in milliseconds; {@code from} is the row source's FROM and WHERE, which
+     * decide whether the one row is inserted at all.
+     */
+    private static String claim(String from) {
         return """
             INSERT INTO switchboard.idempotency_keys AS k (scope, key, fingerprint, token, created_at, expires_at, locked_until)
+            SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
+                   now() + ?::bigint * interval '1 millisecond', now() + ?::bigint * interval '1 millisecond'
             %s
             ON CONFLICT (scope, key) DO UPDATE
             SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = excluded.locked_until,
@@ -56,10 +55,10 @@ final class IdempotencySql {
             WHERE k.expires_at <= now()
                OR (k.status IS NULL AND k.locked_until <= now() AND k.fingerprint = excluded.fingerprint)
             RETURNING token
-            """.formatted(rows);
+            """.formatted(from);
     }
 
-    /** The live row that stopped {@link #BEGIN}, with the lease time left in milliseconds. */
+    /** The live row that stopped a claim, with the lease time left in milliseconds. */
     static final String FIND_LIVE = """
             SELECT fingerprint, status, content_type, headers::text, body, created_at,
                    greatest(0, ceil(extract(epoch FROM locked_until - now()) * 1000))::bigint
