@@ -308,7 +308,7 @@ public final class WebhookBench {
         try (Connection c = db.dataSource().getConnection()) {
             while (true) {
                 try (PreparedStatement open = c.prepareStatement("""
-                        SELECT count(*) FILTER (WHERE status <> 'completed') FROM app.webhook_events WHERE starts_with(dedupe_key, ?)""")) {
+                        SELECT count(*) FILTER (WHERE status <> 'completed') FROM app.webhook_event_log WHERE starts_with(dedupe_key, ?)""")) {
                     open.setString(1, prefix);
                     try (ResultSet rs = open.executeQuery()) {
                         rs.next();
@@ -326,7 +326,7 @@ public final class WebhookBench {
                     SELECT count(*),
                            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) * 1000,
                            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) * 1000
-                    FROM app.webhook_events WHERE starts_with(dedupe_key, ?)""")) {
+                    FROM app.webhook_event_log WHERE starts_with(dedupe_key, ?)""")) {
                 latency.setString(1, prefix);
                 try (ResultSet rs = latency.executeQuery()) {
                     rs.next();

@@ -117,6 +117,22 @@ class TenantRowLevelSecurityTest {
                 .isEqualTo(3);
     }
 
+    @Test
+    void everyTableWithAnOrganizationColumnHasRowLevelSecurityForcedAndEveryViewRunsAsItsCaller() throws SQLException {
+        assertThat(superuserCount("""
+                SELECT count(*) FROM pg_class c
+                WHERE c.relnamespace = 'app'::regnamespace AND c.relkind = 'r'
+                  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id')
+                  AND NOT (c.relrowsecurity AND c.relforcerowsecurity)""")).as("tenant tables without forced RLS").isZero();
+        // A view runs with its owner's rights unless security_invoker is set, which would skip the policies above.
+        assertThat(superuserCount("""
+                SELECT count(*) FROM pg_class c
+                WHERE c.relnamespace = 'app'::regnamespace AND c.relkind = 'v'
+                  AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)""")).as("owner-rights views").isZero();
+        assertThat(superuserCount("SELECT count(*) FROM pg_class WHERE relnamespace = 'app'::regnamespace AND relkind = 'v'"))
+                .as("the delivery log's view").isPositive();
+    }
+
     private static UUID insertOrg(String name) throws SQLException {
         try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("INSERT INTO app.organizations (name) VALUES (?) RETURNING id")) {
             s.setString(1, name);

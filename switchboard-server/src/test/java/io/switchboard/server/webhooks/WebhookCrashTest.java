@@ -128,7 +128,7 @@ class WebhookCrashTest {
         clients.shutdown();
         assertThat(clients.awaitTermination(120, TimeUnit.SECONDS)).as("clients finished").isTrue();
         awaitCondition("every event processed and no processing job left", Duration.ofSeconds(120),
-                () -> count(db, "SELECT count(*) FROM app.webhook_events WHERE status <> 'completed'") == 0
+                () -> count(db, "SELECT count(*) FROM app.webhook_event_log WHERE status <> 'completed'") == 0
                         && count(db, "SELECT count(*) FROM switchboard.jobs WHERE kind = 'webhook.process' "
                         + "AND state IN ('available', 'scheduled', 'running')") == 0);
 

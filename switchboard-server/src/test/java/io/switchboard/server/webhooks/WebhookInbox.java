@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +54,25 @@ public final class WebhookInbox {
     /** Events received in one group commit: one processing job for all of them, as ingestion writes them. */
     public List<Long> batch(UUID org, UUID source, String provider, String type, List<String> payloads,
                             Instant occurredAt, Integer maxAttempts) throws SQLException {
+        return batch(org, source, provider, type, payloads, occurredAt, maxAttempts, Duration.ZERO);
+    }
+
+    /** One event whose processing job runs only after {@code delay}. */
+    public long delayedEvent(UUID org, UUID source, String provider, String type, String payload, Duration delay)
+            throws SQLException {
+        return batch(org, source, provider, type, List.of(payload), null, null, delay).getFirst();
+    }
+
+    private List<Long> batch(UUID org, UUID source, String provider, String type, List<String> payloads,
+                             Instant occurredAt, Integer maxAttempts, Duration delay) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return Transactions.inTransaction(c, connection -> {
                 JobRequest job = JobRequest.of(WebhookProcessingConfiguration.PROCESS, new ProcessArgs(payloads.size()));
                 if (maxAttempts != null) {
                     job.maxAttempts(maxAttempts);
+                }
+                if (!delay.isZero()) {
+                    job.delay(delay);
                 }
                 long jobId = jobs.enqueue(connection, job).id();
                 List<Long> ids = new ArrayList<>();

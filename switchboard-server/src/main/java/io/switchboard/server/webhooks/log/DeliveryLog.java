@@ -42,26 +42,26 @@ class DeliveryLog {
     /** A bulk replay gives each run of this many events one processing job (a batch, as ingestion does). */
     static final int REPLAY_JOB_SIZE = 100;
 
-    // An open event whose job is running is being processed: the processing transaction does not write that.
-    private static final String STATUS = """
-            CASE WHEN status IN ('pending', 'failed') AND app.webhook_job_running(job_id) THEN 'processing' ELSE status END""";
-    private static final String COLUMNS = "id, source_id, provider, event_type, dedupe_key, " + STATUS
-            + " AS status, attempts, last_error, received_at, occurred_at, processed_at, job_id";
+    // webhook_event_log (V5) adds to each event row its completed batch and, while its job runs, 'processing'.
+    private static final String COLUMNS = "id, source_id, provider, event_type, dedupe_key, status, attempts, last_error, "
+            + "received_at, occurred_at, processed_at, job_id";
     // NULL filters match everything; one statement for every combination.
     private static final String LIST = """
-            SELECT %s FROM app.webhook_events
-            WHERE (?::text IS NULL OR %s = ?) AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
-            ORDER BY received_at DESC, id DESC LIMIT ?""".formatted(COLUMNS, STATUS);
-    private static final String FAILURES = "SELECT " + COLUMNS
-            + " FROM app.webhook_events WHERE status IN ('failed', 'dead_letter') ORDER BY received_at DESC, id DESC LIMIT ?";
-    private static final String GET_SUMMARY = "SELECT " + COLUMNS + " FROM app.webhook_events WHERE id = ?";
-    private static final String GET = "SELECT " + COLUMNS + ", payload::text FROM app.webhook_events WHERE id = ?";
+            SELECT %s FROM app.webhook_event_log
+            WHERE (?::text IS NULL OR status = ?) AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
+            ORDER BY received_at DESC, id DESC LIMIT ?""".formatted(COLUMNS);
+    // Failed and dead-lettered events are recorded in their rows (and indexed there).
+    private static final String FAILURES = "SELECT " + COLUMNS + " FROM app.webhook_event_log"
+            + " WHERE recorded_status IN ('failed', 'dead_letter') ORDER BY received_at DESC, id DESC LIMIT ?";
+    private static final String GET_SUMMARY = "SELECT " + COLUMNS + " FROM app.webhook_event_log WHERE id = ?";
+    private static final String GET = "SELECT " + COLUMNS + ", payload::text FROM app.webhook_event_log WHERE id = ?";
+    // The open events are those of unfinished processing jobs, and the failed and dead-lettered ones.
     private static final String HEALTH = """
             SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'processing'),
                    count(*) FILTER (WHERE status = 'failed'), count(*) FILTER (WHERE status = 'dead_letter'),
                    extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending'))
-            FROM (SELECT %s AS status, received_at FROM app.webhook_events WHERE status <> 'completed') e"""
-            .formatted(STATUS);
+            FROM app.webhook_event_log
+            WHERE job_id = ANY(ARRAY(SELECT app.webhook_open_jobs())) OR recorded_status IN ('failed', 'dead_letter')""";
     // Accepted requests: each event row is its first copy's; webhook_receipts holds the duplicates.
     private static final String RECEIPT_STATS = """
             SELECT (SELECT count(*) FROM app.webhook_events WHERE received_at >= ?) + d.n, d.n
@@ -76,16 +76,21 @@ class DeliveryLog {
                        FILTER (WHERE status = 'completed' AND processed_at >= ?)),
                    1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY processed_at - received_at)
                        FILTER (WHERE status = 'completed' AND processed_at >= ?))
-            FROM app.webhook_events WHERE received_at >= ? OR processed_at >= ?""";
-    private static final String LOCK_ONE = "SELECT status FROM app.webhook_events WHERE id = ? FOR UPDATE";
+            FROM app.webhook_event_log WHERE received_at >= ? OR processed_at >= ?""";
+    private static final String LOCK_ONE = """
+            SELECT l.status FROM app.webhook_events e JOIN app.webhook_event_log l ON l.id = e.id
+            WHERE e.id = ? FOR UPDATE OF e""";
     private static final String LOCK_MATCHING = """
-            SELECT id FROM app.webhook_events
-            WHERE status = ? AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
-              AND (?::timestamptz IS NULL OR received_at >= ?)
-            ORDER BY received_at, id LIMIT ? FOR UPDATE SKIP LOCKED""";
+            SELECT e.id FROM app.webhook_events e JOIN app.webhook_event_log l ON l.id = e.id
+            WHERE l.status = ? AND (?::uuid IS NULL OR l.source_id = ?) AND (?::text IS NULL OR l.event_type = ?)
+              AND (?::timestamptz IS NULL OR l.received_at >= ?)
+            ORDER BY l.received_at, l.id LIMIT ? FOR UPDATE OF e SKIP LOCKED""";
+    // Attempts and last error as the log showed them (a completed batch's included) stay with the event.
     private static final String REQUEUE = """
-            UPDATE app.webhook_events SET status = 'pending', job_id = ?, processed_at = NULL
-            WHERE id = ANY(?::bigint[]) AND org_id = ?""";
+            UPDATE app.webhook_events e SET status = 'pending', job_id = ?, processed_at = NULL,
+                attempts = l.attempts, last_error = l.last_error
+            FROM app.webhook_event_log l
+            WHERE l.id = e.id AND e.id = ANY(?::bigint[]) AND e.org_id = ?""";
 
     private final TenantDatabase database;
     private final JobQueue jobs;

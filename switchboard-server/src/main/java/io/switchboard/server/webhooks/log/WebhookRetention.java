@@ -26,6 +26,23 @@ public class WebhookRetention {
                 LIMIT ? FOR UPDATE SKIP LOCKED),
             receipts AS (DELETE FROM app.webhook_receipts r USING doomed WHERE r.event_id = doomed.id)
             DELETE FROM app.webhook_events e USING doomed WHERE e.id = doomed.id""";
+    // Events completed through a batch (V5): their rows still say pending; the batch row knows when.
+    private static final String DELETE_BATCH_EVENTS = """
+            WITH doomed AS (
+                SELECT e.id FROM app.webhook_batches b
+                JOIN app.webhook_events e ON e.job_id = b.job_id AND e.org_id = b.org_id AND e.status = 'pending'
+                WHERE b.completed_at < now() - make_interval(secs => ?)
+                ORDER BY b.completed_at LIMIT ? FOR UPDATE OF e SKIP LOCKED),
+            receipts AS (DELETE FROM app.webhook_receipts r USING doomed WHERE r.event_id = doomed.id)
+            DELETE FROM app.webhook_events e USING doomed WHERE e.id = doomed.id""";
+    // A batch row goes once no event it completed is left (deleted above, or replayed under another job).
+    private static final String DELETE_BATCHES = """
+            DELETE FROM app.webhook_batches WHERE (job_id, org_id) IN (
+                SELECT b.job_id, b.org_id FROM app.webhook_batches b
+                WHERE b.completed_at < now() - make_interval(secs => ?)
+                  AND NOT EXISTS (SELECT 1 FROM app.webhook_events e
+                                  WHERE e.job_id = b.job_id AND e.org_id = b.org_id AND e.status = 'pending')
+                ORDER BY b.completed_at LIMIT ? FOR UPDATE SKIP LOCKED)""";
     private static final String DELETE_REJECTIONS = """
             DELETE FROM app.webhook_rejections WHERE id IN (
                 SELECT id FROM app.webhook_rejections WHERE received_at < now() - make_interval(secs => ?) LIMIT ?)""";
@@ -52,7 +69,8 @@ public class WebhookRetention {
 
     /** Deletes everything past retention, batch by batch, until a batch comes back short. */
     public Purged purge() throws SQLException {
-        long events = deleteAll(DELETE_EVENTS);
+        long events = deleteAll(DELETE_EVENTS) + deleteAll(DELETE_BATCH_EVENTS);
+        deleteAll(DELETE_BATCHES);
         long rejections = deleteAll(DELETE_REJECTIONS);
         if (events > 0 || rejections > 0) {
             log.info("Webhook retention deleted {} events and {} rejections older than {}", events, rejections, retention);

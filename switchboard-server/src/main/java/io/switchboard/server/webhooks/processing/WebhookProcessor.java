@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -66,13 +67,21 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
             SELECT id FROM app.webhook_events
             WHERE id = ANY(?::bigint[]) AND job_id = ? AND status = 'failed'
             ORDER BY id FOR UPDATE""";
-    private static final String COMPLETE = """
+    // Events recorded failed before (few): their rows say completed. Only after LOCK_FAILED locked them.
+    private static final String COMPLETE_FAILED = """
             UPDATE app.webhook_events
             SET status = 'completed', processed_at = now(), attempts = attempts + 1,
                 last_error = CASE WHEN id = ANY(?::bigint[]) THEN '%s' END
-            WHERE id = ANY(?::bigint[])
-            RETURNING provider, event_type, last_error IS NULL, extract(epoch FROM processed_at - received_at)"""
-            .formatted(NO_HANDLER);
+            WHERE id = ANY(?::bigint[]) AND status = 'failed'
+            RETURNING id, processed_at""".formatted(NO_HANDLER);
+    // The job's pending events (all the others): one row per organization says they are completed; their own rows
+    // are not written again (webhook_event_log, V5).
+    private static final String COMPLETE_BATCH = """
+            INSERT INTO app.webhook_batches (job_id, org_id, unhandled)
+            SELECT ?, t.org_id, coalesce(array_agg(t.id) FILTER (WHERE t.unhandled), '{}')
+            FROM unnest(?::uuid[], ?::bigint[], ?::boolean[]) AS t(org_id, id, unhandled)
+            GROUP BY t.org_id
+            RETURNING completed_at""";
     // One event split off a batch: failed with its own retry job, or dead-lettered.
     private static final String FAIL_ONE = """
             UPDATE app.webhook_events
@@ -110,7 +119,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     private record Outcome(List<Failure> failures, List<Completed> completed) {
     }
 
-    private record Completed(String provider, String eventType, boolean handled, double seconds) {
+    private record Completed(String provider, String eventType, boolean handled, Duration latency) {
     }
 
     @Override
@@ -127,7 +136,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
         }
         for (Completed c : outcome.completed()) {
             if (c.handled()) {
-                metrics.processed(c.provider(), c.eventType(), Duration.ofNanos((long) (c.seconds() * 1e9)));
+                metrics.processed(c.provider(), c.eventType(), c.latency());
             } else {
                 metrics.unhandled(c.provider(), c.eventType());
             }
@@ -141,39 +150,40 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     }
 
     private Outcome process(Connection connection, JobContext context) throws Exception {
-        List<WebhookEvent> events = claim(connection, context.jobId());
+        Claimed claimed = claim(connection, context.jobId());
+        List<WebhookEvent> events = claimed.events();
         if (events.isEmpty()) {
             log.debug("Job {} owns no open webhook event (completed, or replayed under another job)", context.jobId());
             return new Outcome(List.of(), List.of());
         }
         boolean alone = events.size() == 1;
-        List<Long> done = new ArrayList<>(events.size());
-        List<Long> unhandled = new ArrayList<>();
+        List<WebhookEvent> done = new ArrayList<>(events.size());
+        Set<Long> unhandled = new HashSet<>();
         List<Failure> failures = new ArrayList<>();
         for (WebhookEvent event : events) {
             WebhookEventHandler handler = handlerFor(event);
             if (handler == null) {
                 unhandled.add(event.id());
-                done.add(event.id());
+                done.add(event);
                 continue;
             }
             if (alone) {
                 // Fails the job itself: the queue retries it and keeps the error with the job.
                 runAsTenant(connection, handler, event);
-                done.add(event.id());
+                done.add(event);
                 continue;
             }
             Savepoint savepoint = connection.setSavepoint();
             try {
                 runAsTenant(connection, handler, event);
                 connection.releaseSavepoint(savepoint);
-                done.add(event.id());
+                done.add(event);
             } catch (Exception e) {
                 connection.rollback(savepoint);
                 failures.add(splitOff(connection, context, event, e));
             }
         }
-        return new Outcome(failures, complete(connection, done, unhandled));
+        return new Outcome(failures, complete(connection, context.jobId(), done, unhandled, claimed.failed()));
     }
 
     private static void runAsTenant(Connection connection, WebhookEventHandler handler, WebhookEvent event) throws Exception {
@@ -192,7 +202,11 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
         return null;
     }
 
-    private List<WebhookEvent> claim(Connection connection, long jobId) throws SQLException {
+    /** The open events a job owns, and which of them were recorded failed (those are locked). */
+    private record Claimed(List<WebhookEvent> events, Set<Long> failed) {
+    }
+
+    private Claimed claim(Connection connection, long jobId) throws SQLException {
         List<WebhookEvent> events = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
@@ -209,7 +223,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
             }
         }
         if (failed.isEmpty()) {
-            return events;
+            return new Claimed(events, Set.of());
         }
         Set<Long> locked = new HashSet<>();
         try (PreparedStatement ps = connection.prepareStatement(LOCK_FAILED)) {
@@ -221,28 +235,59 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
                 }
             }
         }
-        failed.removeAll(locked);
-        Set<Long> replayedMeanwhile = Set.copyOf(failed);
+        Set<Long> replayedMeanwhile = new HashSet<>(failed);
+        replayedMeanwhile.removeAll(locked);
         events.removeIf(e -> replayedMeanwhile.contains(e.id()));
-        return events;
+        return new Claimed(events, locked);
     }
 
-    private static List<Completed> complete(Connection connection, List<Long> done, List<Long> unhandled) throws SQLException {
-        List<Completed> completed = new ArrayList<>(done.size());
-        if (done.isEmpty()) {
-            return completed;
+    /**
+     * Records the completed events: the few that were recorded failed in their own rows, all the others with one
+     * {@code webhook_batches} row per organization. Returns what the metrics need.
+     */
+    private static List<Completed> complete(Connection connection, long jobId, List<WebhookEvent> done, Set<Long> unhandled,
+                                            Set<Long> failed) throws SQLException {
+        List<WebhookEvent> wereFailed = new ArrayList<>();
+        List<WebhookEvent> pending = new ArrayList<>(done.size());
+        for (WebhookEvent event : done) {
+            (failed.contains(event.id()) ? wereFailed : pending).add(event);
         }
-        try (PreparedStatement ps = connection.prepareStatement(COMPLETE)) {
-            ps.setArray(1, connection.createArrayOf("bigint", unhandled.toArray()));
-            ps.setArray(2, connection.createArrayOf("bigint", done.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    completed.add(new Completed(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getDouble(4)));
+        Instant completedAt = null;
+        if (!wereFailed.isEmpty()) {
+            int updated = 0;
+            try (PreparedStatement ps = connection.prepareStatement(COMPLETE_FAILED)) {
+                ps.setArray(1, connection.createArrayOf("bigint", unhandled.toArray()));
+                ps.setArray(2, connection.createArrayOf("bigint", wereFailed.stream().map(WebhookEvent::id).toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        updated++;
+                        completedAt = Columns.instant(rs, 2);
+                    }
+                }
+            }
+            if (updated != wereFailed.size()) {
+                throw new SQLException("completed " + updated + " of " + wereFailed.size() + " locked failed events", "XX000");
+            }
+        }
+        if (!pending.isEmpty()) {
+            try (PreparedStatement ps = connection.prepareStatement(COMPLETE_BATCH)) {
+                ps.setLong(1, jobId);
+                ps.setArray(2, connection.createArrayOf("uuid", pending.stream().map(WebhookEvent::orgId).toArray()));
+                ps.setArray(3, connection.createArrayOf("bigint", pending.stream().map(WebhookEvent::id).toArray()));
+                ps.setArray(4, connection.createArrayOf("boolean",
+                        pending.stream().map(e -> unhandled.contains(e.id())).toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        completedAt = Columns.instant(rs, 1);
+                    }
                 }
             }
         }
-        if (completed.size() != done.size()) {
-            throw new SQLException("completed " + completed.size() + " of " + done.size() + " locked events", "XX000");
+        List<Completed> completed = new ArrayList<>(done.size());
+        for (WebhookEvent event : done) {
+            Duration latency = event.receivedAt() == null || completedAt == null ? Duration.ZERO
+                    : Duration.between(event.receivedAt(), completedAt);
+            completed.add(new Completed(event.provider(), event.eventType(), !unhandled.contains(event.id()), latency));
         }
         return completed;
     }

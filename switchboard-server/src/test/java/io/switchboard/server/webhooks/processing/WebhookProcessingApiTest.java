@@ -197,6 +197,22 @@ class WebhookProcessingApiTest extends ServerTestBase {
     }
 
     @Test
+    void anEventWhoseJobHasNotRunCountsAsPendingAndACompletedBatchDoesNot() throws SQLException {
+        long done = inbox.event(orgA, sourceA, "test", "test.unknown", "{}", null, null);
+        awaitStatus(a, done, "completed");
+        long waiting = inbox.delayedEvent(orgA, sourceA, "test", "test.unknown", "{}", Duration.ofHours(1));
+
+        JsonNode health = a.get("/api/webhooks/health").json();
+        assertThat(health.get("pending").asLong()).isEqualTo(1);
+        assertThat(health.get("processing").asLong()).isZero();
+        assertThat(health.get("oldestPendingAgeSeconds").asDouble()).isBetween(0.0, 60.0);
+        assertThat(ids(a.get("/api/webhook-events?status=pending"))).containsExactly(waiting);
+        assertThat(ids(a.get("/api/webhook-events?status=completed"))).containsExactly(done);
+        assertThat(b.get("/api/webhooks/health").json().get("pending").asLong()).as("another organization's").isZero();
+        assertThat(b.get("/api/webhook-events/" + waiting).status()).isEqualTo(404);
+    }
+
+    @Test
     void aJobThatNoLongerOwnsItsEventDoesNothing() throws SQLException {
         long id = inbox.event(orgA, sourceA, "test", "test.write", """
                 {"key": "stale"}""", null, null);
@@ -375,7 +391,7 @@ class WebhookProcessingApiTest extends ServerTestBase {
     @Test
     void retentionDeletesOnlyOldFinishedEventsWithTheirReceiptsAndOldRejections() throws SQLException {
         List<Long> ids = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             long id = inbox.event(orgA, sourceA, "test", "test.unknown", "{}", null, null);
             awaitStatus(a, id, "completed");
             ids.add(id);
@@ -385,6 +401,12 @@ class WebhookProcessingApiTest extends ServerTestBase {
         long recentCompleted = ids.get(2);
         long oldFailed = ids.get(3);
         long oldPending = ids.get(4);
+        // Completed through its batch (its row still says pending): the batch row's time counts.
+        long oldBatch = ids.get(5);
+        inbox.duplicate(orgA, sourceA, oldBatch);
+        inbox.scalar("""
+                UPDATE app.webhook_batches SET completed_at = now() - interval '32 days'
+                WHERE job_id = (SELECT job_id FROM app.webhook_events WHERE id = ?)""", oldBatch);
         inbox.duplicate(orgA, sourceA, oldCompleted);
         inbox.duplicate(orgA, sourceA, recentCompleted);
         age(oldCompleted, "completed", Duration.ofDays(31));
@@ -397,10 +419,17 @@ class WebhookProcessingApiTest extends ServerTestBase {
 
         WebhookRetention.Purged purged = context.getBean(WebhookRetention.class).purge();
 
-        assertThat(purged.events()).isEqualTo(2);
+        assertThat(purged.events()).isEqualTo(3);
         assertThat(purged.rejections()).isEqualTo(1);
         assertThat(a.get("/api/webhook-events/" + oldCompleted).status()).isEqualTo(404);
         assertThat(a.get("/api/webhook-events/" + oldDead).status()).isEqualTo(404);
+        assertThat(a.get("/api/webhook-events/" + oldBatch).status()).isEqualTo(404);
+        assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_receipts WHERE event_id = ?", oldBatch)).isZero();
+        assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_batches WHERE completed_at < now() - interval '30 days'"))
+                .as("the old batch row went with its last event").isZero();
+        assertThat(inbox.scalar("""
+                SELECT count(*) FROM app.webhook_batches WHERE job_id = (SELECT job_id FROM app.webhook_events WHERE id = ?)""",
+                recentCompleted)).as("a recent batch row stays").isEqualTo(1);
         assertThat(ids(a.get("/api/webhook-events"))).containsExactlyInAnyOrder(recentCompleted, oldFailed, oldPending);
         assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_receipts WHERE event_id IN (?, ?)", oldCompleted, oldDead)).isZero();
         assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_receipts WHERE event_id = ?", recentCompleted)).isEqualTo(1);
