@@ -28,6 +28,12 @@ public final class CalComProvider implements WebhookProvider {
         return "calcom";
     }
 
+    /** The payload is the body itself. */
+    @Override
+    public boolean payloadIsBody() {
+        return true;
+    }
+
     @Override
     public ReceivedEvent verify(InboundWebhook webhook, VerificationContext context) {
         byte[] signature = Hmac.fromHex(webhook.requiredHeader(HEADER).trim());

@@ -33,6 +33,12 @@ public final class GenericHmacProvider implements WebhookProvider {
         return "generic";
     }
 
+    /** The payload is the body itself. */
+    @Override
+    public boolean payloadIsBody() {
+        return true;
+    }
+
     @Override
     public ReceivedEvent verify(InboundWebhook webhook, VerificationContext context) {
         String headerName = context.option("header", null);

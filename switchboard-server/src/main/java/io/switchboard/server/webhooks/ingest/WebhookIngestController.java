@@ -21,6 +21,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
@@ -145,8 +146,10 @@ class WebhookIngestController {
         } catch (WebhookRejectedException e) {
             return refuse(source, HttpStatus.valueOf(e.reason().status()), e.reason().code(), e.getMessage(), remote);
         }
-        String payload = json.writeValueAsString(PayloadSanitizer.sanitize(event.payload()));
-        if (payload.contains("\\u0000")) {
+        // A payload that is the body and needs no sanitizing is not stored twice: it is read from the body.
+        JsonNode sanitized = PayloadSanitizer.sanitize(event.payload());
+        String payload = provider.payloadIsBody() && sanitized == event.payload() ? null : json.writeValueAsString(sanitized);
+        if (payload == null ? containsNulEscape(body) : payload.contains("\\u0000")) {
             // PostgreSQL's jsonb cannot hold NUL characters; storing would fail on every retry.
             return refuse(source, HttpStatus.BAD_REQUEST, RejectionReason.MALFORMED_BODY.code(),
                     "the body contains NUL characters (\\u0000), which cannot be stored", remote);
@@ -174,6 +177,21 @@ class WebhookIngestController {
     }
 
     /** The body, or null once it exceeds the cap (also when sent chunked, without a Content-Length). */
+    /** Whether the JSON text holds the escape of a NUL character, which jsonb cannot store. */
+    private static boolean containsNulEscape(byte[] body) {
+        byte[] escape = {'\\', 'u', '0', '0', '0', '0'};
+        outer:
+        for (int i = 0; i <= body.length - escape.length; i++) {
+            for (int j = 0; j < escape.length; j++) {
+                if (body[i + j] != escape[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     private byte[] readCapped(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         byte[] buffer = new byte[8192];

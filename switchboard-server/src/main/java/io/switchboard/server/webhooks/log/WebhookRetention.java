@@ -30,7 +30,8 @@ public class WebhookRetention {
     private static final String DELETE_BATCH_EVENTS = """
             WITH doomed AS (
                 SELECT e.id FROM app.webhook_batches b
-                JOIN app.webhook_events e ON e.job_id = b.job_id AND e.org_id = b.org_id AND e.status = 'pending'
+                JOIN app.webhook_events e
+                  ON e.job_id = b.job_id AND e.org_id = b.org_id AND e.status = 'pending' AND e.id = ANY (b.events)
                 WHERE b.completed_at < now() - make_interval(secs => ?)
                 ORDER BY b.completed_at LIMIT ? FOR UPDATE OF e SKIP LOCKED),
             receipts AS (DELETE FROM app.webhook_receipts r USING doomed WHERE r.event_id = doomed.id)
@@ -41,7 +42,8 @@ public class WebhookRetention {
                 SELECT b.job_id, b.org_id FROM app.webhook_batches b
                 WHERE b.completed_at < now() - make_interval(secs => ?)
                   AND NOT EXISTS (SELECT 1 FROM app.webhook_events e
-                                  WHERE e.job_id = b.job_id AND e.org_id = b.org_id AND e.status = 'pending')
+                                  WHERE e.job_id = b.job_id AND e.org_id = b.org_id AND e.status = 'pending'
+                                    AND e.id = ANY (b.events))
                 ORDER BY b.completed_at LIMIT ? FOR UPDATE SKIP LOCKED)""";
     private static final String DELETE_REJECTIONS = """
             DELETE FROM app.webhook_rejections WHERE id IN (

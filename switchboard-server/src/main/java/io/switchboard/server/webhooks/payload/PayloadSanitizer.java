@@ -35,9 +35,15 @@ public final class PayloadSanitizer {
     private PayloadSanitizer() {
     }
 
-    /** A sanitized copy of {@code payload}; {@code payload} itself is not changed. */
+    /**
+     * A sanitized copy of {@code payload}, or {@code payload} itself (the same instance) when it has nothing to
+     * truncate, sample or remove; {@code payload} itself is never changed.
+     */
     public static JsonNode sanitize(JsonNode payload) {
         Objects.requireNonNull(payload, "payload");
+        if (isClean(payload, 0)) {
+            return payload;
+        }
         JsonNode sanitized = copy(payload, 0);
         return sanitized == null ? NODES.stringNode(binaryMarker(payload.asString())) : sanitized;
     }
@@ -93,6 +99,26 @@ public final class PayloadSanitizer {
             return null;
         }
         return node.deepCopy();
+    }
+
+    /** Whether {@link #copy} would return an equal node: nothing too deep, too long, too many or binary. */
+    private static boolean isClean(JsonNode node, int depth) {
+        if (node.isObject() || node.isArray()) {
+            if (depth >= MAX_DEPTH || node.size() > (node.isObject() ? MAX_OBJECT_FIELDS : MAX_ARRAY_ITEMS)) {
+                return false;
+            }
+            for (JsonNode child : node.values()) {
+                if (!isClean(child, depth + 1)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (node.isString()) {
+            String text = node.asString();
+            return text.length() <= MAX_STRING && !looksBinary(text);
+        }
+        return !node.isBinary();
     }
 
     private static boolean looksBinary(String text) {

@@ -57,7 +57,8 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     // failed (or finished) events, which LOCK_FAILED locks; a pending event is its job's alone. Locking every row
     // would write a lock record per event.
     private static final String CLAIM = """
-            SELECT id, org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at, payload::text,
+            SELECT id, org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at,
+                   coalesce(payload::text, convert_from(body, 'UTF8')),
                    attempts, status = 'failed'
             FROM app.webhook_events
             WHERE job_id = ? AND status IN ('pending', 'processing', 'failed')
@@ -74,11 +75,11 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
                 last_error = CASE WHEN id = ANY(?::bigint[]) THEN '%s' END
             WHERE id = ANY(?::bigint[]) AND status = 'failed'
             RETURNING id, processed_at""".formatted(NO_HANDLER);
-    // The job's pending events (all the others): one row per organization says they are completed; their own rows
+    // The job's pending events (all the others): one row per organization lists them as completed; their own rows
     // are not written again (webhook_event_log, V5).
     private static final String COMPLETE_BATCH = """
-            INSERT INTO app.webhook_batches (job_id, org_id, unhandled)
-            SELECT ?, t.org_id, coalesce(array_agg(t.id) FILTER (WHERE t.unhandled), '{}')
+            INSERT INTO app.webhook_batches (job_id, org_id, events, unhandled)
+            SELECT ?, t.org_id, array_agg(t.id), coalesce(array_agg(t.id) FILTER (WHERE t.unhandled), '{}')
             FROM unnest(?::uuid[], ?::bigint[], ?::boolean[]) AS t(org_id, id, unhandled)
             GROUP BY t.org_id
             RETURNING completed_at""";

@@ -18,4 +18,14 @@ public interface WebhookProvider {
      * @throws WebhookRejectedException with the reason (missing or bad signature, expired timestamp, malformed body)
      */
     ReceivedEvent verify(InboundWebhook webhook, VerificationContext context);
+
+    /**
+     * Whether {@link #verify}'s payload is always the whole body parsed as a JSON object by
+     * {@link WebhookJson#object(byte[])} (strict UTF-8). Then an event whose sanitized payload equals it is stored
+     * with its body only, and its payload is read from the body: less to write per event. False by default, which
+     * always stores the sanitized payload as well.
+     */
+    default boolean payloadIsBody() {
+        return false;
+    }
 }

@@ -31,6 +31,12 @@ public final class RetellProvider implements WebhookProvider {
         return "retell";
     }
 
+    /** The payload is the body itself. */
+    @Override
+    public boolean payloadIsBody() {
+        return true;
+    }
+
     @Override
     public ReceivedEvent verify(InboundWebhook webhook, VerificationContext context) {
         Matcher m = FORMAT.matcher(webhook.requiredHeader(HEADER).trim());

@@ -31,6 +31,12 @@ public final class StandardWebhooksProvider implements WebhookProvider {
         return "standard";
     }
 
+    /** The payload is the body itself. */
+    @Override
+    public boolean payloadIsBody() {
+        return true;
+    }
+
     @Override
     public ReceivedEvent verify(InboundWebhook webhook, VerificationContext context) {
         String id = webhook.requiredHeader("webhook-id").trim();

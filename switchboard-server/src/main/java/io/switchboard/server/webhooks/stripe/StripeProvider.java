@@ -30,6 +30,12 @@ public final class StripeProvider implements WebhookProvider {
         return "stripe";
     }
 
+    /** The payload is the body itself. */
+    @Override
+    public boolean payloadIsBody() {
+        return true;
+    }
+
     @Override
     public ReceivedEvent verify(InboundWebhook webhook, VerificationContext context) {
         String header = webhook.requiredHeader(HEADER);

@@ -30,6 +30,12 @@ public final class VapiProvider implements WebhookProvider {
         return "vapi";
     }
 
+    /** The payload is the body itself. */
+    @Override
+    public boolean payloadIsBody() {
+        return true;
+    }
+
     @Override
     public ReceivedEvent verify(InboundWebhook webhook, VerificationContext context) {
         String auth = context.option("auth", "secret");

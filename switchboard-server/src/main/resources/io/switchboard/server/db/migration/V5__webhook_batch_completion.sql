@@ -8,12 +8,14 @@
 -- and processing time are read from webhook_event_log, which adds a pending event's completed batch.
 
 -- One row per (processing job, organization) whose pending events the job completed, written in the job's
--- completion transaction. unhandled: the events no handler was registered for ("no handler").
+-- completion transaction. events: exactly the events it completed (an event that named the job but was not seen
+-- by it is not completed by this row); unhandled: those no handler was registered for ("no handler").
 CREATE TABLE webhook_batches (
     job_id       bigint      NOT NULL,
     org_id       uuid        NOT NULL REFERENCES organizations (id),
     completed_at timestamptz NOT NULL DEFAULT now(),
-    unhandled    bigint[]    NOT NULL DEFAULT '{}',
+    events       bigint[]    NOT NULL CHECK (cardinality(events) > 0),
+    unhandled    bigint[]    NOT NULL DEFAULT '{}' CHECK (unhandled <@ events),
     PRIMARY KEY (job_id, org_id)
 );
 -- Retention: batches by age.
@@ -25,6 +27,10 @@ CALL make_tenant_owned(ARRAY['webhook_batches']);
 DROP INDEX webhook_events_org_open;
 DROP INDEX webhook_events_job;
 CREATE INDEX webhook_events_job ON webhook_events (job_id);
+
+-- A payload that is the body itself (the provider's payload is the parsed body and sanitizing changed nothing) is
+-- not stored a second time: NULL, and read from the body (webhook_event_log).
+ALTER TABLE webhook_events ALTER COLUMN payload DROP NOT NULL;
 
 -- The ids of the processing jobs not finished yet (scheduled, available or running): their events are the open ones.
 -- Like webhook_job_running (V4) it reads the engine's job table as its owner and answers ids only.
@@ -41,11 +47,11 @@ GRANT EXECUTE ON FUNCTION webhook_open_jobs() TO switchboard_tenant;
 
 -- Every event as the delivery log shows it. Runs with the caller's rights (security_invoker), so row-level security
 -- still shows a tenant only its own events and batches. recorded_status is the row's own column (indexed for
--- failed and dead_letter); status is effective: completed when the event's pending row has a completed batch,
+-- failed and dead_letter); status is effective: completed when a completed batch lists the event's pending row,
 -- processing while an open event's job runs.
 CREATE VIEW webhook_event_log WITH (security_invoker = true) AS
 SELECT e.id, e.org_id, e.source_id, e.provider, e.dedupe_key, e.event_type, e.occurred_at, e.received_at,
-       e.headers, e.body, e.payload, e.job_id,
+       e.headers, e.body, coalesce(e.payload, convert_from(e.body, 'UTF8')::jsonb) AS payload, e.job_id,
        CASE WHEN b.job_id IS NOT NULL THEN 'completed'
             WHEN e.status IN ('pending', 'failed') AND webhook_job_running(e.job_id) THEN 'processing'
             ELSE e.status END AS status,
@@ -54,5 +60,6 @@ SELECT e.id, e.org_id, e.source_id, e.provider, e.dedupe_key, e.event_type, e.oc
        CASE WHEN b.job_id IS NULL THEN e.last_error WHEN e.id = ANY (b.unhandled) THEN 'no handler' END AS last_error,
        coalesce(b.completed_at, e.processed_at) AS processed_at
 FROM webhook_events e
-LEFT JOIN webhook_batches b ON e.status = 'pending' AND b.job_id = e.job_id AND b.org_id = e.org_id;
+LEFT JOIN webhook_batches b
+       ON e.status = 'pending' AND b.job_id = e.job_id AND b.org_id = e.org_id AND e.id = ANY (b.events);
 GRANT SELECT ON webhook_event_log TO switchboard_tenant;

@@ -106,6 +106,35 @@ class WebhookIngestionTest extends ServerTestBase {
                 {"call_id":5551234,"state":"hangup","direction":"inbound","event_timestamp":1795348790000}""";
         assertStored(post(port, "/webhooks/dialpad/" + dialpad, dialpadJwt(call, DIALPAD_SECRET),
                 Map.of("Content-Type", "application/jwt")), dialpad);
+        // A JWT's claims are not its body: Dialpad's payload is stored in its own column.
+        assertThat(text(db, "SELECT payload->>'state' FROM app.webhook_events WHERE source_id = '" + dialpad + "'"))
+                .isEqualTo("hangup");
+        assertThat(text(db, "SELECT payload->>'state' FROM app.webhook_event_log WHERE source_id = '" + dialpad + "'"))
+                .isEqualTo("hangup");
+    }
+
+    @Test
+    void aPayloadThatIsTheBodyIsStoredOnceAndOneThatNeededSanitizingIsStoredSanitized() {
+        String plain = stripeEvent("evt_plain");
+        Response first = postStripe(stripe, plain, stripeSignature(STRIPE_SECRET, now(), plain));
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        long plainId = first.json().get("eventId").asLong();
+        assertThat(text(db, "SELECT coalesce(payload::text, 'none') FROM app.webhook_events WHERE id = " + plainId))
+                .isEqualTo("none");
+        assertThat(text(db, "SELECT payload->>'id' || '|' || (payload->>'type') FROM app.webhook_event_log WHERE id = " + plainId))
+                .isEqualTo("evt_plain|invoice.paid");
+
+        String transcript = "word ".repeat(2_000);
+        String longBody = """
+                {"id":"evt_long","object":"event","type":"invoice.paid","created":%d,"data":{"object":{"transcript":"%s"}}}"""
+                .formatted(now(), transcript);
+        Response second = postStripe(stripe, longBody, stripeSignature(STRIPE_SECRET, now(), longBody));
+        assertThat(second.status()).as(second.body()).isEqualTo(200);
+        long longId = second.json().get("eventId").asLong();
+        assertThat(text(db, "SELECT payload->'data'->'object'->>'transcript' FROM app.webhook_event_log WHERE id = " + longId))
+                .endsWith("more characters]");
+        assertThat(text(db, "SELECT length(convert_from(body, 'UTF8')) FROM app.webhook_events WHERE id = " + longId))
+                .as("the raw body stays whole").isEqualTo(Integer.toString(longBody.length()));
     }
 
     @Test
