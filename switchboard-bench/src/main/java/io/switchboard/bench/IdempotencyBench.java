@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -78,19 +79,22 @@ public final class IdempotencyBench {
                 String auth = authorization != null ? authorization : server.adminAuthorization();
                 Client plain = new Client(http, base, auth, false);
                 Client keyed = new Client(http, base, auth, true);
+                CpuWatch cpu = new CpuWatch(Long.parseLong(
+                        Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().trim()));
+                Meter meter = new Meter(cpu, server, threads);
                 // 15 s each: with 5 s the first measured run still ran partly interpreted (-10 to -13 % "overhead").
-                measure(plain, threads, 15);
-                measure(keyed, threads, 15);
+                meter.measure(plain, 15);
+                meter.measure(keyed, 15);
                 double[] plainRates = new double[runs];
                 double[] keyedRates = new double[runs];
                 for (int run = 0; run < runs; run++) {
                     // Alternate which goes first so that drift (autovacuum, table growth) hits both alike.
                     if (run % 2 == 0) {
-                        plainRates[run] = measure(plain, threads, seconds);
-                        keyedRates[run] = measure(keyed, threads, seconds);
+                        plainRates[run] = meter.measure(plain, seconds);
+                        keyedRates[run] = meter.measure(keyed, seconds);
                     } else {
-                        keyedRates[run] = measure(keyed, threads, seconds);
-                        plainRates[run] = measure(plain, threads, seconds);
+                        keyedRates[run] = meter.measure(keyed, seconds);
+                        plainRates[run] = meter.measure(plain, seconds);
                     }
                     System.out.printf("run %d: without key %,.0f req/s, with key %,.0f req/s, overhead %.1f %%%n", run + 1,
                             plainRates[run], keyedRates[run], overhead(plainRates[run], keyedRates[run]));
@@ -125,8 +129,22 @@ public final class IdempotencyBench {
         }
     }
 
-    private static double measure(Client client, int threads, int seconds) throws InterruptedException {
-        return ClosedLoop.run(threads, Duration.ofSeconds(seconds), "request", (thread, i) -> client.post()).perSecond();
+    /** Runs a client for a while and says where the CPU went: per request, in the server and in PostgreSQL. */
+    private record Meter(CpuWatch cpu, ServerProcess server, int threads) {
+        double measure(Client client, int seconds) throws InterruptedException {
+            CpuWatch.Mark mark = cpu.mark();
+            Duration serverBefore = server.cpu();
+            ClosedLoop.Result result = ClosedLoop.run(threads, Duration.ofSeconds(seconds), "request", (thread, i) -> client.post());
+            CpuWatch.Usage usage = cpu.since(mark);
+            double elapsed = (System.nanoTime() - mark.nanos()) / 1e9;
+            double serverCores = (server.cpu().toNanos() - serverBefore.toNanos()) / 1e9 / elapsed;
+            double rate = result.perSecond();
+            System.out.printf(Locale.ROOT, "  %s: %,.0f req/s; CPU: server %.2f, PostgreSQL %.2f, clients %.2f, other processes %.2f"
+                            + " cores; per request: server %.0f us, PostgreSQL %.0f us%n",
+                    client.withKey() ? "with key   " : "without key", rate, serverCores, usage.postgres(),
+                    Math.max(0, usage.jvm() - serverCores), usage.others(), serverCores / rate * 1e6, usage.postgres() / rate * 1e6);
+            return rate;
+        }
     }
 
     private static double overhead(double without, double with) {

@@ -90,7 +90,7 @@ class ApiKeys {
 
     /** Platform path: the key with this prefix, whatever its organization. */
     Optional<StoredKey> findForAuthentication(String prefix) {
-        return database.asPlatform(c -> {
+        return database.asPlatformStatement(c -> {
             try (PreparedStatement s = c.prepareStatement(FOR_AUTHENTICATION)) {
                 s.setString(1, prefix);
                 try (ResultSet rs = s.executeQuery()) {
@@ -105,7 +105,7 @@ class ApiKeys {
     }
 
     void touch(UUID keyId) {
-        database.asPlatform(c -> {
+        database.asPlatformStatement(c -> {
             try (PreparedStatement s = c.prepareStatement(TOUCH)) {
                 s.setObject(1, keyId);
                 return s.executeUpdate();

@@ -156,6 +156,30 @@ class TenantIsolationApiTest extends ServerTestBase {
     }
 
     @Test
+    void aKeysLastUseIsRecordedAtMostOnceAMinute() {
+        var created = created(a.post("/api/api-keys", """
+                {"name": "probe", "scopes": ["org:read"]}"""));
+        String id = created.get("id").asString();
+        ApiClient probe = a.withToken(created.get("key").asString());
+        assertThat(lastUsed(id)).as("unused").isEqualTo("null");
+
+        assertThat(probe.get("/api/org").status()).isEqualTo(200);
+        String first = lastUsed(id);
+        assertThat(first).isNotEqualTo("null");
+        assertThat(probe.get("/api/org").status()).isEqualTo(200);
+        assertThat(lastUsed(id)).as("a second use within the minute writes nothing").isEqualTo(first);
+    }
+
+    private String lastUsed(String keyId) {
+        for (var key : a.get("/api/api-keys").json().get("apiKeys")) {
+            if (key.get("id").asString().equals(keyId)) {
+                return key.get("lastUsedAt").isNull() ? "null" : key.get("lastUsedAt").asString();
+            }
+        }
+        throw new AssertionError("key " + keyId + " not listed");
+    }
+
+    @Test
     void revokedKeyIsRefused() {
         var created = created(a.post("/api/api-keys", """
                 {"name": "ci", "scopes": ["org:read"]}"""));
