@@ -146,10 +146,12 @@ class WebhookIngestController {
         } catch (WebhookRejectedException e) {
             return refuse(source, HttpStatus.valueOf(e.reason().status()), e.reason().code(), e.getMessage(), remote);
         }
-        // A payload that is the body and needs no sanitizing is not stored twice: it is read from the body.
+        // A payload that is the body and needs no sanitizing is not stored twice: it is read from the body. Not when
+        // the body has \\u escapes: jsonb refuses some that JSON parsers take (NUL, lone surrogates).
         JsonNode sanitized = PayloadSanitizer.sanitize(event.payload());
-        String payload = provider.payloadIsBody() && sanitized == event.payload() ? null : json.writeValueAsString(sanitized);
-        if (payload == null ? containsNulEscape(body) : payload.contains("\\u0000")) {
+        boolean fromBody = provider.payloadIsBody() && sanitized == event.payload() && !containsUnicodeEscape(body);
+        String payload = fromBody ? null : json.writeValueAsString(sanitized);
+        if (payload != null && payload.contains("\\u0000")) {
             // PostgreSQL's jsonb cannot hold NUL characters; storing would fail on every retry.
             return refuse(source, HttpStatus.BAD_REQUEST, RejectionReason.MALFORMED_BODY.code(),
                     "the body contains NUL characters (\\u0000), which cannot be stored", remote);
@@ -177,17 +179,12 @@ class WebhookIngestController {
     }
 
     /** The body, or null once it exceeds the cap (also when sent chunked, without a Content-Length). */
-    /** Whether the JSON text holds the escape of a NUL character, which jsonb cannot store. */
-    private static boolean containsNulEscape(byte[] body) {
-        byte[] escape = {'\\', 'u', '0', '0', '0', '0'};
-        outer:
-        for (int i = 0; i <= body.length - escape.length; i++) {
-            for (int j = 0; j < escape.length; j++) {
-                if (body[i + j] != escape[j]) {
-                    continue outer;
-                }
+    /** Whether the JSON text holds a {@code \\u} escape (or a backslash before a {@code u}). */
+    private static boolean containsUnicodeEscape(byte[] body) {
+        for (int i = 0; i + 1 < body.length; i++) {
+            if (body[i] == '\\' && body[i + 1] == 'u') {
+                return true;
             }
-            return true;
         }
         return false;
     }

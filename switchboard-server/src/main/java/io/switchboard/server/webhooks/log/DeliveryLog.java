@@ -45,11 +45,18 @@ class DeliveryLog {
     // webhook_event_log (V5) adds to each event row its completed batch and, while its job runs, 'processing'.
     private static final String COLUMNS = "id, source_id, provider, event_type, dedupe_key, status, attempts, last_error, "
             + "received_at, occurred_at, processed_at, job_id";
-    // NULL filters match everything; one statement for every combination.
+    // NULL filters match everything. A status filter also names where its events are found through an index (the
+    // effective status is computed, so it cannot be indexed): open events through their unfinished jobs, failed and
+    // dead-lettered ones through their recorded status; completed ones are most events, found as they come.
     private static final String LIST = """
             SELECT %s FROM app.webhook_event_log
-            WHERE (?::text IS NULL OR status = ?) AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
-            ORDER BY received_at DESC, id DESC LIMIT ?""".formatted(COLUMNS);
+            WHERE (?::text IS NULL OR status = ?) AND %s
+              AND (?::uuid IS NULL OR source_id = ?) AND (?::text IS NULL OR event_type = ?)
+            ORDER BY received_at DESC, id DESC LIMIT ?""";
+    private static final String LIST_ANY = LIST.formatted(COLUMNS, "true");
+    private static final String LIST_OPEN = LIST.formatted(COLUMNS,
+            "(job_id = ANY(ARRAY(SELECT app.webhook_open_jobs())) OR recorded_status = 'failed')");
+    private static final String LIST_TROUBLE = LIST.formatted(COLUMNS, "recorded_status IN ('failed', 'dead_letter')");
     // Failed and dead-lettered events are recorded in their rows (and indexed there).
     private static final String FAILURES = "SELECT " + COLUMNS + " FROM app.webhook_event_log"
             + " WHERE recorded_status IN ('failed', 'dead_letter') ORDER BY received_at DESC, id DESC LIMIT ?";
@@ -68,6 +75,7 @@ class DeliveryLog {
             FROM (SELECT count(*) AS n FROM app.webhook_receipts WHERE received_at >= ? AND duplicate) d""";
     private static final String REJECTION_STATS = """
             SELECT reason, count(*) FROM app.webhook_rejections WHERE received_at >= ? GROUP BY reason ORDER BY reason""";
+    // The events received or finished in the range, each set found through its own index.
     private static final String EVENT_STATS = """
             SELECT count(*) FILTER (WHERE status = 'completed' AND processed_at >= ?),
                    count(*) FILTER (WHERE status = 'failed' AND received_at >= ?),
@@ -76,7 +84,12 @@ class DeliveryLog {
                        FILTER (WHERE status = 'completed' AND processed_at >= ?)),
                    1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY processed_at - received_at)
                        FILTER (WHERE status = 'completed' AND processed_at >= ?))
-            FROM app.webhook_event_log WHERE received_at >= ? OR processed_at >= ?""";
+            FROM app.webhook_event_log WHERE id IN (
+                SELECT id FROM app.webhook_events WHERE received_at >= ?
+                UNION ALL
+                SELECT id FROM app.webhook_events WHERE processed_at >= ? AND status IN ('completed', 'dead_letter')
+                UNION ALL
+                SELECT unnest(events) FROM app.webhook_batches WHERE completed_at >= ?)""";
     private static final String LOCK_ONE = """
             SELECT l.status FROM app.webhook_events e JOIN app.webhook_event_log l ON l.id = e.id
             WHERE e.id = ? FOR UPDATE OF e""";
@@ -108,7 +121,9 @@ class DeliveryLog {
         }
         checkLimit(limit);
         return database.inTenant(orgId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(LIST)) {
+            String sql = status == null || status.equals("completed") ? LIST_ANY
+                    : status.equals("pending") || status.equals("processing") ? LIST_OPEN : LIST_TROUBLE;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, status);
                 ps.setString(2, status);
                 ps.setObject(3, source);
@@ -199,7 +214,7 @@ class DeliveryLog {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(EVENT_STATS)) {
-                for (int i = 1; i <= 7; i++) {
+                for (int i = 1; i <= 8; i++) {
                     ps.setTimestamp(i, from);
                 }
                 try (ResultSet rs = ps.executeQuery()) {

@@ -29,11 +29,13 @@ public class WebhookRetention {
     // Events completed through a batch (V5): their rows still say pending; the batch row knows when.
     private static final String DELETE_BATCH_EVENTS = """
             WITH doomed AS (
-                SELECT e.id FROM app.webhook_batches b
+                SELECT e.id
+                FROM (SELECT job_id, org_id, events FROM app.webhook_batches
+                      WHERE completed_at < now() - make_interval(secs => ?) ORDER BY completed_at LIMIT ?) b
+                CROSS JOIN LATERAL unnest(b.events) AS listed(id)
                 JOIN app.webhook_events e
-                  ON e.job_id = b.job_id AND e.org_id = b.org_id AND e.status = 'pending' AND e.id = ANY (b.events)
-                WHERE b.completed_at < now() - make_interval(secs => ?)
-                ORDER BY b.completed_at LIMIT ? FOR UPDATE OF e SKIP LOCKED),
+                  ON e.id = listed.id AND e.job_id = b.job_id AND e.org_id = b.org_id AND e.status = 'pending'
+                LIMIT ? FOR UPDATE OF e SKIP LOCKED),
             receipts AS (DELETE FROM app.webhook_receipts r USING doomed WHERE r.event_id = doomed.id)
             DELETE FROM app.webhook_events e USING doomed WHERE e.id = doomed.id""";
     // A batch row goes once no event it completed is left (deleted above, or replayed under another job).
@@ -71,7 +73,10 @@ public class WebhookRetention {
 
     /** Deletes everything past retention, batch by batch, until a batch comes back short. */
     public Purged purge() throws SQLException {
-        long events = deleteAll(DELETE_EVENTS) + deleteAll(DELETE_BATCH_EVENTS);
+        long events = deleteAll(DELETE_EVENTS);
+        // Batch rows whose events were all replayed elsewhere first, so they do not fill the batches taken next.
+        deleteAll(DELETE_BATCHES);
+        events += deleteAll(DELETE_BATCH_EVENTS);
         deleteAll(DELETE_BATCHES);
         long rejections = deleteAll(DELETE_REJECTIONS);
         if (events > 0 || rejections > 0) {
@@ -81,6 +86,7 @@ public class WebhookRetention {
     }
 
     private long deleteAll(String sql) throws SQLException {
+        long parameters = sql.chars().filter(ch -> ch == '?').count();
         long total = 0;
         try (Connection connection = dataSource.getConnection()) {
             int deleted;
@@ -88,7 +94,10 @@ public class WebhookRetention {
                 deleted = Transactions.inTransaction(connection, c -> {
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
                         ps.setDouble(1, retention.toSeconds());
-                        ps.setInt(2, batchSize);
+                        // Every other parameter is a row limit.
+                        for (int limit = 2; limit <= parameters; limit++) {
+                            ps.setInt(limit, batchSize);
+                        }
                         return ps.executeUpdate();
                     }
                 });

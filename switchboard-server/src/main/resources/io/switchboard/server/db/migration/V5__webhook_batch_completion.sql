@@ -24,6 +24,8 @@ CALL make_tenant_owned(ARRAY['webhook_batches']);
 
 -- A completed event now keeps 'pending' in its row, so an index of pending rows would hold every event: the open
 -- events are found through their open jobs instead (webhook_open_jobs), and a job's events through all of job_id.
+-- 'processing' is derived (V4) and no longer recorded; a row from before says pending, which its job still owns.
+UPDATE webhook_events SET status = 'pending' WHERE status = 'processing';
 DROP INDEX webhook_events_org_open;
 DROP INDEX webhook_events_job;
 CREATE INDEX webhook_events_job ON webhook_events (job_id);

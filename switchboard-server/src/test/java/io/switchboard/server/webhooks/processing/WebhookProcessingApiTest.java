@@ -407,6 +407,13 @@ class WebhookProcessingApiTest extends ServerTestBase {
         inbox.scalar("""
                 UPDATE app.webhook_batches SET completed_at = now() - interval '32 days'
                 WHERE job_id = (SELECT job_id FROM app.webhook_events WHERE id = ?)""", oldBatch);
+        // Replayed since: its first batch is old, but the event belongs to its new (recent) batch now.
+        long replayed = inbox.event(orgA, sourceA, "test", "test.unknown", "{}", null, null);
+        awaitStatus(a, replayed, "completed");
+        long firstJob = inbox.scalar("SELECT job_id FROM app.webhook_events WHERE id = ?", replayed);
+        assertThat(a.post("/api/webhook-events/" + replayed + "/replay", null).status()).isEqualTo(200);
+        awaitStatus(a, replayed, "completed");
+        inbox.scalar("UPDATE app.webhook_batches SET completed_at = now() - interval '40 days' WHERE job_id = ?", firstJob);
         inbox.duplicate(orgA, sourceA, oldCompleted);
         inbox.duplicate(orgA, sourceA, recentCompleted);
         age(oldCompleted, "completed", Duration.ofDays(31));
@@ -430,7 +437,10 @@ class WebhookProcessingApiTest extends ServerTestBase {
         assertThat(inbox.scalar("""
                 SELECT count(*) FROM app.webhook_batches WHERE job_id = (SELECT job_id FROM app.webhook_events WHERE id = ?)""",
                 recentCompleted)).as("a recent batch row stays").isEqualTo(1);
-        assertThat(ids(a.get("/api/webhook-events"))).containsExactlyInAnyOrder(recentCompleted, oldFailed, oldPending);
+        assertThat(ids(a.get("/api/webhook-events"))).containsExactlyInAnyOrder(recentCompleted, oldFailed, oldPending, replayed);
+        assertThat(a.get("/api/webhook-events/" + replayed).json().get("status").asString()).isEqualTo("completed");
+        assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_batches WHERE job_id = ?", firstJob))
+                .as("the replayed event's first batch row, left without events").isZero();
         assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_receipts WHERE event_id IN (?, ?)", oldCompleted, oldDead)).isZero();
         assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_receipts WHERE event_id = ?", recentCompleted)).isEqualTo(1);
         assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_rejections WHERE source_id = ?", sourceA)).isEqualTo(1);
