@@ -87,16 +87,18 @@ final class EventWriter implements AutoCloseable {
     private final JobQueue jobs;
     private final int maxBatch;
     private final long lingerNanos;
+    private final int lingerUntil;
     private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
     private final int committerThreads;
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closed;
 
-    EventWriter(DataSource dataSource, JobQueue jobs, int maxBatch, Duration linger, int committerThreads) {
+    EventWriter(DataSource dataSource, JobQueue jobs, int maxBatch, Duration linger, int lingerUntil, int committerThreads) {
         this.dataSource = dataSource;
         this.jobs = jobs;
         this.maxBatch = maxBatch;
         this.lingerNanos = linger.toNanos();
+        this.lingerUntil = Math.min(lingerUntil, maxBatch);
         this.committerThreads = committerThreads;
     }
 
@@ -134,7 +136,7 @@ final class EventWriter implements AutoCloseable {
                 }
                 batch.add(first);
                 pending.drainTo(batch, maxBatch - 1);
-                if (batch.size() > 1) {
+                if (batch.size() > 1 && batch.size() < lingerUntil) {
                     linger(batch);
                 }
                 write(batch);
@@ -152,12 +154,13 @@ final class EventWriter implements AutoCloseable {
     }
 
     /**
-     * Under load (more than one event was waiting) waits up to the linger time for more, so a batch shares its job
-     * and its commit among more events; a lone event is written at once.
+     * Under load (more than one event was waiting) waits up to the linger time for more, until the batch has
+     * {@code lingerUntil} events, so a batch shares its job and its commit among more events; a lone event is written
+     * at once, and so is a batch that is large already (waiting then would only add latency).
      */
     private void linger(List<Pending> batch) throws InterruptedException {
         long deadline = System.nanoTime() + lingerNanos;
-        while (batch.size() < maxBatch) {
+        while (batch.size() < lingerUntil) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;

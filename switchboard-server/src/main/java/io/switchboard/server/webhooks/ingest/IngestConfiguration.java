@@ -16,12 +16,10 @@ import javax.sql.DataSource;
 /** The webhook endpoint and its group-commit writer. */
 @Configuration(proxyBeanMethods = false)
 class IngestConfiguration {
-    /** Two committers: one builds and sends a batch while the other waits for its commit's flush. */
-    static final int COMMITTERS = 2;
-
     @Bean(destroyMethod = "close")
     EventWriter webhookEventWriter(DataSource dataSource, JobQueue jobs, WebhooksProperties properties) {
-        return new EventWriter(dataSource, jobs, properties.maxBatch(), properties.batchLinger(), COMMITTERS).start();
+        return new EventWriter(dataSource, jobs, properties.maxBatch(), properties.batchLinger(),
+                properties.batchTarget(), properties.committers()).start();
     }
 
     @Bean

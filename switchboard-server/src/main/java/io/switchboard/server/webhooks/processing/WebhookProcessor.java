@@ -53,15 +53,18 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     private static final int MAX_ERROR = 2_000;
     private static final String NO_HANDLER = "no handler";
 
-    // Runs as the login user. Not locked: only a replay changes an open event's job_id, and a replay takes only
-    // failed (or finished) events, which LOCK_FAILED locks; a pending event is its job's alone. Locking every row
-    // would write a lock record per event.
+    // Runs as the login user. An event its job's batch row lists is done, though its row says pending: a job run
+    // again (a cancelled one replayed, say) must not apply it twice. Not locked: only a replay changes an open
+    // event's job_id, and a replay takes only failed (or finished) events, which LOCK_FAILED locks; a pending event
+    // is its job's alone. Locking every row would write a lock record per event.
     private static final String CLAIM = """
             SELECT id, org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at,
                    coalesce(payload::text, convert_from(body, 'UTF8')),
                    attempts, status = 'failed'
-            FROM app.webhook_events
+            FROM app.webhook_events e
             WHERE job_id = ? AND status IN ('pending', 'processing', 'failed')
+              AND NOT EXISTS (SELECT 1 FROM app.webhook_batches b
+                              WHERE b.job_id = e.job_id AND b.org_id = e.org_id AND e.id = ANY (b.events))
             ORDER BY id""";
     // A replay (which changes job_id) waits for this commit; a replay committed meanwhile drops the event here.
     private static final String LOCK_FAILED = """

@@ -37,7 +37,7 @@ class EventWriterTest extends ServerTestBase {
         String source = source(org, "stripe", "[\"whsec_batch_test_0123456789\"]", "{}");
         UUID orgId = UUID.fromString(org.get("/api/org").json().get("id").asString());
 
-        EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 1);
+        EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1);
         try {
             // Queued before the committer starts, so all five are one batch.
             CompletableFuture<EventWriter.Stored> first = writer.submit(event(orgId, source, "evt_a", "invoice.paid"));
@@ -67,7 +67,7 @@ class EventWriterTest extends ServerTestBase {
 
     @Test
     void aClosedWriterRefusesEventsAsUnavailable() {
-        EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 1).start();
+        EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1).start();
         writer.close();
         CompletableFuture<EventWriter.Stored> late = writer.submit(event(UUID.randomUUID(), UUID.randomUUID().toString(), "evt", "x"));
         assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(EventWriter.Unavailable.class);

@@ -142,6 +142,31 @@ class WebhookProcessingApiTest extends ServerTestBase {
     }
 
     @Test
+    void aProcessingJobRunAgainAfterItsBatchCompletedAppliesNothingTwice() throws SQLException {
+        List<Long> ids = inbox.batch(orgA, sourceA, "test", "test.write", List.of("""
+                {"key": "again-1"}""", """
+                {"key": "again-2"}"""), null, null);
+        awaitStatus(a, ids.get(0), "completed");
+        awaitStatus(a, ids.get(1), "completed");
+        long job = inbox.scalar("SELECT job_id FROM app.webhook_events WHERE id = ?", ids.get(0));
+
+        // As a replay of a finished job would: the same job runs once more.
+        inbox.scalar("""
+                UPDATE switchboard.jobs SET state = 'available', attempt = 0, run_at = now(), finished_at = NULL
+                WHERE id = ?""", job);
+        inbox.scalar("SELECT count(*) FROM (SELECT pg_notify('switchboard_jobs', 'webhooks')) n");
+        api.awaitState(job, "completed");
+
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'again-%'")).isEqualTo(2);
+        assertThat(inbox.scalar("SELECT count(*) FROM app.webhook_batches WHERE job_id = ?", job)).isEqualTo(1);
+        for (long id : ids) {
+            JsonNode event = a.get("/api/webhook-events/" + id).json();
+            assertThat(event.get("status").asString()).isEqualTo("completed");
+            assertThat(event.get("attempts").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aFailingEventOfABatchIsRetriedAloneWhileTheOthersCompleteInOneTransaction() throws SQLException {
         List<Long> ids = inbox.batch(orgA, sourceA, "test", "test.write", List.of("""
                 {"key": "b-ok1"}""", """
