@@ -5,6 +5,7 @@ import io.switchboard.jobs.JobKind;
 import io.switchboard.jobs.JobQueue;
 import io.switchboard.jobs.KindOptions;
 import io.switchboard.jobs.RetryPolicy;
+import io.switchboard.schedule.Schedule;
 import io.switchboard.server.jobs.JobHandlerRegistration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -25,6 +26,8 @@ public class WebhookProcessingConfiguration {
     public static final JobKind<WebhookProcessor.ProcessArgs> PROCESS = JobKind.of(KIND, WebhookProcessor.ProcessArgs.class);
     /** 8 attempts, 2 s doubling up to 10 min (about 8 minutes until dead-lettered). */
     public static final RetryPolicy RETRY = new RetryPolicy(8, Duration.ofSeconds(2), 2.0, Duration.ofMinutes(10), 0.2);
+    /** Dead-letters the events of processing jobs that ended without them, once a minute across all instances. */
+    public static final String ABANDONED_SCHEDULE = "switchboard.webhook-abandoned-events";
 
     @Bean
     WebhookMetrics webhookMetrics(MeterRegistry registry) {
@@ -41,5 +44,16 @@ public class WebhookProcessingConfiguration {
             WebhookMetrics metrics) {
         WebhookProcessor processor = new WebhookProcessor(dataSource, jobs::getObject, json, handlers.orderedStream().toList(), metrics);
         return new JobHandlerRegistration<>(PROCESS, new KindOptions(QUEUE, RETRY), processor);
+    }
+
+    /** Needed by the Switchboard's schedules, so built before the server schema; it touches the database only when run. */
+    @Bean
+    AbandonedEvents abandonedWebhookEvents(DataSource dataSource, WebhookMetrics metrics) {
+        return new AbandonedEvents(dataSource, metrics);
+    }
+
+    @Bean
+    Schedule abandonedWebhookEventsSchedule(AbandonedEvents abandoned) {
+        return Schedule.every(ABANDONED_SCHEDULE, Duration.ofMinutes(1), context -> abandoned.sweep());
     }
 }

@@ -167,6 +167,28 @@ class WebhookProcessingApiTest extends ServerTestBase {
     }
 
     @Test
+    void eventsOfAProcessingJobThatDiedAreDeadLetteredAndCanBeReplayed() throws SQLException {
+        long id = inbox.delayedEvent(orgA, sourceA, "test", "test.write", """
+                {"key": "orphan"}""", Duration.ofHours(1));
+        long job = inbox.scalar("SELECT job_id FROM app.webhook_events WHERE id = ?", id);
+        // As when its worker stopped heartbeating on the last attempt: the job is dead, nothing was recorded.
+        inbox.scalar("UPDATE switchboard.jobs SET state = 'dead', finished_at = now() WHERE id = ?", job);
+
+        assertThat(context.getBean(AbandonedEvents.class).sweep()).isPositive();
+
+        JsonNode dead = a.get("/api/webhook-events/" + id).json();
+        assertThat(dead.get("status").asString()).isEqualTo("dead_letter");
+        assertThat(dead.get("lastError").asString()).contains("job " + job + " ended dead");
+        assertThat(ids(a.get("/api/webhooks/dead-letter"))).containsExactly(id);
+        assertThat(a.get("/api/webhooks/health").json().get("deadLetter").asLong()).isEqualTo(1);
+        assertThat(context.getBean(AbandonedEvents.class).sweep()).as("nothing left to sweep").isZero();
+
+        assertThat(a.post("/api/webhook-events/" + id + "/replay", null).status()).isEqualTo(200);
+        awaitStatus(a, id, "completed");
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id LIKE 'orphan#%'")).isEqualTo(1);
+    }
+
+    @Test
     void aFailingEventOfABatchIsRetriedAloneWhileTheOthersCompleteInOneTransaction() throws SQLException {
         List<Long> ids = inbox.batch(orgA, sourceA, "test", "test.write", List.of("""
                 {"key": "b-ok1"}""", """
