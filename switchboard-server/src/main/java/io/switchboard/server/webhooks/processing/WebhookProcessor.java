@@ -155,33 +155,35 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
 
     private Outcome process(Connection connection, JobContext context) throws Exception {
         Claimed claimed = claim(connection, context.jobId());
-        List<WebhookEvent> events = claimed.events();
+        List<Open> events = claimed.events();
         if (events.isEmpty()) {
             log.debug("Job {} owns no open webhook event (completed, or replayed under another job)", context.jobId());
             return new Outcome(List.of(), List.of());
         }
         boolean alone = events.size() == 1;
-        List<WebhookEvent> done = new ArrayList<>(events.size());
+        List<Open> done = new ArrayList<>(events.size());
         Set<Long> unhandled = new HashSet<>();
         List<Failure> failures = new ArrayList<>();
-        for (WebhookEvent event : events) {
-            WebhookEventHandler handler = handlerFor(event);
+        for (Open open : events) {
+            WebhookEventHandler handler = handlerFor(open.provider(), open.eventType());
             if (handler == null) {
-                unhandled.add(event.id());
-                done.add(event);
+                // Its payload is not even parsed.
+                unhandled.add(open.id());
+                done.add(open);
                 continue;
             }
+            WebhookEvent event = open.event(json);
             if (alone) {
                 // Fails the job itself: the queue retries it and keeps the error with the job.
                 runAsTenant(connection, handler, event);
-                done.add(event);
+                done.add(open);
                 continue;
             }
             Savepoint savepoint = connection.setSavepoint();
             try {
                 runAsTenant(connection, handler, event);
                 connection.releaseSavepoint(savepoint);
-                done.add(event);
+                done.add(open);
             } catch (Exception e) {
                 connection.rollback(savepoint);
                 failures.add(splitOff(connection, context, event, e));
@@ -197,9 +199,9 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
         TenantDatabase.leaveTenant(connection);
     }
 
-    private WebhookEventHandler handlerFor(WebhookEvent event) {
+    private WebhookEventHandler handlerFor(String provider, String eventType) {
         for (WebhookEventHandler h : handlers) {
-            if (h.provider().equals(event.provider()) && h.handles(event.eventType())) {
+            if (h.provider().equals(provider) && h.handles(eventType)) {
                 return h;
             }
         }
@@ -207,19 +209,28 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     }
 
     /** The open events a job owns, and which of them were recorded failed (those are locked). */
-    private record Claimed(List<WebhookEvent> events, Set<Long> failed) {
+    private record Claimed(List<Open> events, Set<Long> failed) {
+    }
+
+    /** An open event as claimed, its payload still JSON text: only an event with a handler needs it parsed. */
+    private record Open(long id, UUID orgId, UUID sourceId, String provider, String eventType, String dedupeKey,
+                        Instant occurredAt, Instant receivedAt, String payloadJson, int attempt) {
+        WebhookEvent event(JsonMapper json) {
+            return new WebhookEvent(id, orgId, sourceId, provider, eventType, dedupeKey, occurredAt, receivedAt,
+                    json.readTree(payloadJson), attempt);
+        }
     }
 
     private Claimed claim(Connection connection, long jobId) throws SQLException {
-        List<WebhookEvent> events = new ArrayList<>();
+        List<Open> events = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
             ps.setLong(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    events.add(new WebhookEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                    events.add(new Open(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                             rs.getString(4), rs.getString(5), rs.getString(6), Columns.instant(rs, 7),
-                            Columns.instant(rs, 8), json.readTree(rs.getString(9)), rs.getInt(10) + 1));
+                            Columns.instant(rs, 8), rs.getString(9), rs.getInt(10) + 1));
                     if (rs.getBoolean(11)) {
                         failed.add(rs.getLong(1));
                     }
@@ -249,11 +260,11 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
      * Records the completed events: the few that were recorded failed in their own rows, all the others with one
      * {@code webhook_batches} row per organization. Returns what the metrics need.
      */
-    private static List<Completed> complete(Connection connection, long jobId, List<WebhookEvent> done, Set<Long> unhandled,
+    private static List<Completed> complete(Connection connection, long jobId, List<Open> done, Set<Long> unhandled,
                                             Set<Long> failed) throws SQLException {
-        List<WebhookEvent> wereFailed = new ArrayList<>();
-        List<WebhookEvent> pending = new ArrayList<>(done.size());
-        for (WebhookEvent event : done) {
+        List<Open> wereFailed = new ArrayList<>();
+        List<Open> pending = new ArrayList<>(done.size());
+        for (Open event : done) {
             (failed.contains(event.id()) ? wereFailed : pending).add(event);
         }
         Instant completedAt = null;
@@ -261,7 +272,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
             int updated = 0;
             try (PreparedStatement ps = connection.prepareStatement(COMPLETE_FAILED)) {
                 ps.setArray(1, connection.createArrayOf("bigint", unhandled.toArray()));
-                ps.setArray(2, connection.createArrayOf("bigint", wereFailed.stream().map(WebhookEvent::id).toArray()));
+                ps.setArray(2, connection.createArrayOf("bigint", wereFailed.stream().map(Open::id).toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         updated++;
@@ -276,8 +287,8 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
         if (!pending.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(COMPLETE_BATCH)) {
                 ps.setLong(1, jobId);
-                ps.setArray(2, connection.createArrayOf("uuid", pending.stream().map(WebhookEvent::orgId).toArray()));
-                ps.setArray(3, connection.createArrayOf("bigint", pending.stream().map(WebhookEvent::id).toArray()));
+                ps.setArray(2, connection.createArrayOf("uuid", pending.stream().map(Open::orgId).toArray()));
+                ps.setArray(3, connection.createArrayOf("bigint", pending.stream().map(Open::id).toArray()));
                 ps.setArray(4, connection.createArrayOf("boolean",
                         pending.stream().map(e -> unhandled.contains(e.id())).toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -288,7 +299,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
             }
         }
         List<Completed> completed = new ArrayList<>(done.size());
-        for (WebhookEvent event : done) {
+        for (Open event : done) {
             Duration latency = event.receivedAt() == null || completedAt == null ? Duration.ZERO
                     : Duration.between(event.receivedAt(), completedAt);
             completed.add(new Completed(event.provider(), event.eventType(), !unhandled.contains(event.id()), latency));
