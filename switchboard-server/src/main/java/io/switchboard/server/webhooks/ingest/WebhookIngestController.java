@@ -178,7 +178,6 @@ class WebhookIngestController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(answer);
     }
 
-    /** The body, or null once it exceeds the cap (also when sent chunked, without a Content-Length). */
     /** Whether the JSON text holds a {@code \\u} escape (or a backslash before a {@code u}). */
     private static boolean containsUnicodeEscape(byte[] body) {
         for (int i = 0; i + 1 < body.length; i++) {
@@ -189,6 +188,7 @@ class WebhookIngestController {
         return false;
     }
 
+    /** The body, or null once it exceeds the cap (also when sent chunked, without a Content-Length). */
     private byte[] readCapped(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         byte[] buffer = new byte[8192];

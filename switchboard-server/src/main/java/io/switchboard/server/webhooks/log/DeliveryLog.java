@@ -93,11 +93,14 @@ class DeliveryLog {
     private static final String LOCK_ONE = """
             SELECT l.status FROM app.webhook_events e JOIN app.webhook_event_log l ON l.id = e.id
             WHERE e.id = ? FOR UPDATE OF e""";
+    // Failed and dead-lettered events through their recorded status (indexed), as the list does.
     private static final String LOCK_MATCHING = """
             SELECT e.id FROM app.webhook_events e JOIN app.webhook_event_log l ON l.id = e.id
-            WHERE l.status = ? AND (?::uuid IS NULL OR l.source_id = ?) AND (?::text IS NULL OR l.event_type = ?)
+            WHERE l.status = ? AND %s AND (?::uuid IS NULL OR l.source_id = ?) AND (?::text IS NULL OR l.event_type = ?)
               AND (?::timestamptz IS NULL OR l.received_at >= ?)
             ORDER BY l.received_at, l.id LIMIT ? FOR UPDATE OF e SKIP LOCKED""";
+    private static final String LOCK_COMPLETED = LOCK_MATCHING.formatted("true");
+    private static final String LOCK_TROUBLE = LOCK_MATCHING.formatted("e.status IN ('failed', 'dead_letter')");
     // Attempts and last error as the log showed them (a completed batch's included) stay with the event.
     private static final String REQUEUE = """
             UPDATE app.webhook_events e SET status = 'pending', job_id = ?, processed_at = NULL,
@@ -260,7 +263,7 @@ class DeliveryLog {
         int limit = filter.limit() == null ? 100 : checkLimit(filter.limit());
         return database.inTenant(orgId, c -> {
             List<Long> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(LOCK_MATCHING)) {
+            try (PreparedStatement ps = c.prepareStatement(status.equals("completed") ? LOCK_COMPLETED : LOCK_TROUBLE)) {
                 ps.setString(1, status);
                 ps.setObject(2, filter.source());
                 ps.setObject(3, filter.source());

@@ -320,6 +320,26 @@ class WebhookProcessingApiTest extends ServerTestBase {
     }
 
     @Test
+    void bulkReplayOfCompletedEventsRunsTheirHandlersAgainAsTheNextAttempt() throws SQLException {
+        List<Long> ids = inbox.batch(orgA, sourceA, "test", "test.write", List.of("""
+                {"key": "bulk-c-1"}""", """
+                {"key": "bulk-c-2"}"""), null, null);
+        for (long id : ids) {
+            awaitStatus(a, id, "completed");
+        }
+
+        Response replayed = a.post("/api/webhook-events/replay", """
+                {"status": "completed", "source": "%s", "type": "test.write"}""".formatted(sourceA));
+        assertThat(replayed.status()).as(replayed.body()).isEqualTo(200);
+        assertThat(replayed.json().get("replayed").asInt()).isEqualTo(2);
+
+        for (long id : ids) {
+            assertThat(awaitStatus(a, id, "completed").get("attempts").asInt()).isEqualTo(2);
+        }
+        assertThat(inbox.scalar("SELECT count(*) FROM app.calls WHERE call_id IN ('bulk-c-1#2', 'bulk-c-2#2')")).isEqualTo(2);
+    }
+
+    @Test
     void bulkReplayReplaysOnlyTheEventsMatchingItsFilter() throws SQLException {
         long first = inbox.event(orgA, sourceA, "test", "test.write", """
                 {"key": "bulk1", "failUntilAttempt": 1}""", null, 1);
