@@ -3,8 +3,8 @@
 -- row version and an entry in four indexes) cost PostgreSQL about as much as inserting it.
 --
 -- An event's status column is therefore what was last recorded for it: 'pending' until something else happens to
--- it; 'failed', 'dead_letter' and 'completed' (after a failure or a replay's retry) are still written to the row,
--- because those events are few and are found through the row's indexes. Its effective status, attempts, last error
+-- it; 'failed', 'dead_letter' (also for events whose job ended without them) and 'completed' (for an event recorded
+-- failed before) are still written to the row, because those events are few and are found through its indexes. Its effective status, attempts, last error
 -- and processing time are read from webhook_event_log, which adds a pending event's completed batch.
 
 -- One row per (processing job, organization) whose pending events the job completed, written in the job's
