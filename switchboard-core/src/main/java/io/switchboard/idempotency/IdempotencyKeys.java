@@ -46,10 +46,11 @@ import java.util.Objects;
  * Claiming a new key is one statement; a retry reads the existing row with a second. Database time only.
  *
  * <p>Called inside a transaction the caller holds open on this store's data source (a connection that is not in
- * auto-commit), {@link #begin} and {@link #complete} join it: the claim, the request's own writes and the stored
- * response commit together or not at all, and a request that dies leaves no key behind. While that transaction
- * is open, a transaction-scoped advisory lock on the key (first key {@code 0x5349}) answers concurrent requests
- * with the same key {@link Claim.InFlight}.
+ * auto-commit), {@link #begin} and {@link #complete} join it: the claim only reads, {@link #complete} writes the key
+ * with its response, so the key, the request's own writes and the stored response commit together or not at all,
+ * and a request that dies leaves no key behind. While that transaction is open, a transaction-scoped advisory lock
+ * on the key (first key {@code 0x5349}) answers concurrent requests with the same key {@link Claim.InFlight}. Use
+ * one transaction for both calls.
  * Obtain it from {@code Switchboard.idempotencyKeys()}. Thread-safe.
  */
 public final class IdempotencyKeys {
@@ -111,10 +112,13 @@ public final class IdempotencyKeys {
             throw new IllegalArgumentException("fingerprint must be 1 to " + MAX_FINGERPRINT_LENGTH + " characters and not blank");
         }
         try (Connection connection = dataSource.getConnection()) {
-            boolean joined = !connection.getAutoCommit();
+            if (!connection.getAutoCommit()) {
+                Claim claim = claimInTransaction(connection, scope, key, fingerprint);
+                count(claim);
+                return claim;
+            }
             for (int round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-                Claim claim = joined ? tryClaimInTransaction(connection, scope, key, fingerprint)
-                        : tryClaim(connection, scope, key, fingerprint);
+                Claim claim = tryClaim(connection, scope, key, fingerprint);
                 if (claim == null) {
                     claim = readLive(connection, scope, key, fingerprint);
                 }
@@ -130,16 +134,20 @@ public final class IdempotencyKeys {
     }
 
     /**
-     * Stores {@code response} as the key's answer for its retries. Fenced: only the current holder stores.
+     * Stores {@code response} as the key's answer for its retries. Fenced: only the current holder stores. Inside a
+     * caller's transaction (as {@link #begin} there) this writes the key's row, which commits with that transaction.
      *
      * @return true if stored; false if {@code token} no longer holds the key (released, taken over after its lease
-     *         lapsed, expired or already completed)
+     *         lapsed, expired or already completed; inside a transaction: another request's row stands)
      */
     public boolean complete(IdempotencyToken token, StoredResponse response) {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(response, "response");
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement(IdempotencySql.COMPLETE)) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.getAutoCommit()) {
+                return storeInTransaction(connection, token, response);
+            }
+            try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.COMPLETE)) {
             ps.setInt(1, response.status());
             ps.setString(2, response.contentType());
             ps.setString(3, JSON.writeValueAsString(response.headers()));
@@ -148,14 +156,32 @@ public final class IdempotencyKeys {
             ps.setString(6, token.key());
             ps.setLong(7, token.fencingToken());
             return ps.executeUpdate() == 1;
+            }
         } catch (SQLException e) {
             throw new DatabaseException("could not store the response of idempotency key", e);
         }
     }
 
+    private boolean storeInTransaction(Connection connection, IdempotencyToken token, StoredResponse response)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.STORE_IN_TRANSACTION)) {
+            ps.setString(1, token.scope());
+            ps.setString(2, token.key());
+            ps.setString(3, token.fingerprint());
+            ps.setLong(4, token.fencingToken());
+            ps.setLong(5, options.keyTtl().toMillis());
+            ps.setInt(6, response.status());
+            ps.setString(7, response.contentType());
+            ps.setString(8, JSON.writeValueAsString(response.headers()));
+            ps.setBytes(9, response.body());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /**
      * Forgets the in-flight key so that a retry runs the request again (after a 5xx or an exception). Fenced like
-     * {@link #complete}.
+     * {@link #complete}. A claim made inside a caller's transaction wrote no row: rolling that transaction back
+     * releases it.
      *
      * @return true if released; false if {@code token} no longer holds the key
      */
@@ -229,29 +255,39 @@ public final class IdempotencyKeys {
         try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.BEGIN_WITHOUT_FLUSH_WAIT)) {
             setClaim(ps, 1, scope, key, fingerprint);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Claim.Proceed(new IdempotencyToken(scope, key, rs.getLong(1))) : null;
+                return rs.next() ? new Claim.Proceed(new IdempotencyToken(scope, key, rs.getLong(1), fingerprint)) : null;
             }
         }
     }
 
     /**
-     * Inside a caller's transaction the claim commits with it, and the key's advisory lock tells a concurrent
-     * request that this one is in flight (its row is not visible before the commit).
+     * Inside a caller's transaction the claim only reads: the key's row is written with the response
+     * ({@link #complete}) and commits with the caller's transaction; the key's advisory lock tells a concurrent
+     * request that this one is in flight meanwhile.
      */
-    private Claim tryClaimInTransaction(Connection connection, String scope, String key, String fingerprint)
+    private Claim claimInTransaction(Connection connection, String scope, String key, String fingerprint)
             throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.BEGIN_IN_TRANSACTION)) {
             ps.setString(1, scope);
             ps.setString(2, key);
-            setClaim(ps, 3, scope, key, fingerprint);
+            ps.setString(3, scope);
+            ps.setString(4, key);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
                     // Its request runs in a transaction that has not ended; how long it takes is not known here.
                     return new Claim.InFlight(IN_FLIGHT_RETRY);
                 }
-                long token = rs.getLong(2);
-                return rs.wasNull() ? null : new Claim.Proceed(new IdempotencyToken(scope, key, token));
+                String stored = rs.getString(2);
+                if (stored != null) {
+                    Claim live = live(rs, 2, fingerprint);
+                    boolean lapsed = live instanceof Claim.InFlight f && f.leaseRemaining().isZero();
+                    if (!lapsed) {
+                        return live;
+                    }
+                    // An in-flight row of this request whose holder died: taken over when the response is stored.
+                }
+                return new Claim.Proceed(new IdempotencyToken(scope, key, rs.getLong(9), fingerprint));
             }
         }
     }
@@ -270,23 +306,28 @@ public final class IdempotencyKeys {
             ps.setString(1, scope);
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                if (!rs.getString(1).equals(fingerprint)) {
-                    return new Claim.FingerprintMismatch();
-                }
-                int status = rs.getInt(2);
-                if (rs.wasNull()) {
-                    return new Claim.InFlight(Duration.ofMillis(rs.getLong(7)));
-                }
-                String headers = rs.getString(4);
-                byte[] body = rs.getBytes(5);
-                StoredResponse response = new StoredResponse(status, rs.getString(3),
-                        headers == null ? Map.of() : JSON.readValue(headers, HEADERS), body == null ? new byte[0] : body);
-                return new Claim.Replay(response, instant(rs, 6));
+                return rs.next() ? live(rs, 1, fingerprint) : null;
             }
         }
+    }
+
+    /**
+     * The claim a live row answers (its columns from {@code first}: fingerprint, status, content type, headers, body,
+     * created at, lease left in milliseconds).
+     */
+    private static Claim live(ResultSet rs, int first, String fingerprint) throws SQLException {
+        if (!rs.getString(first).equals(fingerprint)) {
+            return new Claim.FingerprintMismatch();
+        }
+        int status = rs.getInt(first + 1);
+        if (rs.wasNull()) {
+            return new Claim.InFlight(Duration.ofMillis(rs.getLong(first + 6)));
+        }
+        String headers = rs.getString(first + 3);
+        byte[] body = rs.getBytes(first + 4);
+        StoredResponse response = new StoredResponse(status, rs.getString(first + 2),
+                headers == null ? Map.of() : JSON.readValue(headers, HEADERS), body == null ? new byte[0] : body);
+        return new Claim.Replay(response, instant(rs, first + 5));
     }
 
     private void count(Claim claim) {

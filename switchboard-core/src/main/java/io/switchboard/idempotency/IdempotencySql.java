@@ -19,20 +19,43 @@ final class IdempotencySql {
     static final int LOCK_SPACE = 0x5349; // "SI"
 
     /**
-     * The claim ({@link #claim}) inside a caller's transaction, where the claimed row stays invisible to others
-     * until that transaction commits. A transaction-scoped advisory lock on the key stands for "in flight" instead:
-     * the first column says whether this transaction holds it (if not, another transaction is running a request
-     * with this key right now), the second is the new token, or null when a committed live row stands (read it with
-     * FIND_LIVE). The lock's second key is a 32-bit hash of scope, a newline (never in a key) and key, so two
-     * different keys in flight at the same moment may, very rarely, collide; the later one is then answered as in
-     * flight and its retry proceeds.
+     * The claim inside a caller's transaction: it writes nothing (the row is written with the response, by
+     * {@link #STORE_IN_TRANSACTION}, and would stay invisible to others until the commit anyway). A transaction-scoped
+     * advisory lock on the key stands for "in flight": the first column says whether this transaction holds it (if
+     * not, another transaction is running a request with this key right now); then the live row, if any (as
+     * {@link #FIND_LIVE}); last a new token when the lock is held. The lock's second key is a 32-bit hash of scope, a
+     * newline (never in a key) and key, so two different keys in flight at the same moment may, very rarely, collide;
+     * the later one is then answered as in flight and its retry proceeds. Parameters: scope and key for the lock,
+     * scope and key for the row.
      */
     static final String BEGIN_IN_TRANSACTION = """
-            WITH guard AS (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held),
-            claimed AS (
-            %s)
-            SELECT (SELECT held FROM guard), (SELECT token FROM claimed)
-            """.formatted(LOCK_SPACE, claim("FROM guard WHERE guard.held"));
+            SELECT g.held, k.fingerprint, k.status, k.content_type, k.headers::text, k.body, k.created_at,
+                   greatest(0, ceil(extract(epoch FROM k.locked_until - now()) * 1000))::bigint,
+                   CASE WHEN g.held THEN nextval('switchboard.idempotency_tokens') END
+            FROM (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held) g
+            LEFT JOIN switchboard.idempotency_keys k ON k.scope = ? AND k.key = ? AND k.expires_at > now()
+            """.formatted(LOCK_SPACE);
+
+    /**
+     * Stores the response of a claim made inside the caller's transaction: inserts the completed row, or takes over a
+     * row that expired, an in-flight row of the same request whose lease lapsed, or the holder's own in-flight row
+     * (claimed outside a transaction with this token). Nothing if someone else's live row stands. Parameters: scope,
+     * key, fingerprint, token, key lifetime in milliseconds, status, content type, headers, body.
+     */
+    static final String STORE_IN_TRANSACTION = """
+            INSERT INTO switchboard.idempotency_keys AS k (scope, key, fingerprint, token, created_at, expires_at,
+                                                           locked_until, status, content_type, headers, body, completed_at)
+            VALUES (?, ?, ?, ?, now(), now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now())
+            ON CONFLICT (scope, key) DO UPDATE
+            SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = NULL,
+                created_at = CASE WHEN k.expires_at <= now() THEN excluded.created_at ELSE k.created_at END,
+                expires_at = CASE WHEN k.expires_at <= now() THEN excluded.expires_at ELSE k.expires_at END,
+                status = excluded.status, content_type = excluded.content_type, headers = excluded.headers,
+                body = excluded.body, completed_at = now()
+            WHERE k.expires_at <= now()
+               OR (k.status IS NULL AND k.token = excluded.token)
+               OR (k.status IS NULL AND k.locked_until <= now() AND k.fingerprint = excluded.fingerprint)
+            """;
 
     /**
      * Claims the key: inserts it in flight, or takes over a row that expired (treated as absent: a fresh key) or an

@@ -7,6 +7,8 @@ package io.switchboard.idempotency;
  * @param scope        the key's scope (for example the client)
  * @param key          the idempotency key
  * @param fencingToken the holder's token, larger for every new holder
+ * @param fingerprint  what the request was (as given to {@link IdempotencyKeys#begin}); a claim inside a caller's
+ *                     transaction writes the key's row only when the response is stored, with this
  */
-public record IdempotencyToken(String scope, String key, long fencingToken) {
+public record IdempotencyToken(String scope, String key, long fencingToken, String fingerprint) {
 }

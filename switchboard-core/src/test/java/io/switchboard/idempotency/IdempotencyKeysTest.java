@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -93,6 +94,47 @@ class IdempotencyKeysTest {
         }
         assertThat(keys.begin("client-a", "key-tx", "fp-other"))
                 .as("the rolled-back claim left nothing: another request may take the key").isInstanceOf(Claim.Proceed.class);
+    }
+
+    @Test
+    void insideATransactionTheKeyIsWrittenOnlyWithItsResponse() throws Exception {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            IdempotencyKeys onThatConnection = new IdempotencyKeys(new SingleConnection(c), IdempotencyOptions.DEFAULT, meters);
+            Claim.Proceed proceed = (Claim.Proceed) onThatConnection.begin("client-a", "key-late-row", "fp");
+            assertThat(rowsOf(c, "key-late-row")).as("the claim only reads").isZero();
+
+            assertThat(onThatConnection.complete(proceed.token(), created("{\"id\":3}"))).isTrue();
+            assertThat(rowsOf(c, "key-late-row")).isEqualTo(1);
+            c.commit();
+        }
+        Claim retry = keys.begin("client-a", "key-late-row", "fp");
+        assertThat(retry).isInstanceOf(Claim.Replay.class);
+        assertThat(new String(((Claim.Replay) retry).response().body(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":3}");
+    }
+
+    @Test
+    void aKeyClaimedOutsideATransactionCanBeCompletedInsideOneButNotAnotherHoldersKey() throws Exception {
+        Claim.Proceed outside = (Claim.Proceed) keys.begin("client-a", "key-mixed", "fp");
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            IdempotencyKeys onThatConnection = new IdempotencyKeys(new SingleConnection(c), IdempotencyOptions.DEFAULT, meters);
+            IdempotencyToken stranger = new IdempotencyToken("client-a", "key-mixed", outside.token().fencingToken() + 1, "fp");
+            assertThat(onThatConnection.complete(stranger, created("{}"))).as("someone else's in-flight key").isFalse();
+            assertThat(onThatConnection.complete(outside.token(), created("{\"id\":4}"))).isTrue();
+            c.commit();
+        }
+        assertThat(keys.begin("client-a", "key-mixed", "fp")).isInstanceOf(Claim.Replay.class);
+    }
+
+    private static long rowsOf(Connection c, String key) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM switchboard.idempotency_keys WHERE key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     @Test
@@ -254,7 +296,7 @@ class IdempotencyKeysTest {
         assertThat(new String(((Claim.Replay) keys.begin("client-a", "shared-key", "fp-a")).response().body(),
                 StandardCharsets.UTF_8)).isEqualTo("{\"who\":\"a\"}");
         // A token of one scope cannot touch the other scope's key.
-        IdempotencyToken forged = new IdempotencyToken("client-b", "shared-key", a.token().fencingToken());
+        IdempotencyToken forged = new IdempotencyToken("client-b", "shared-key", a.token().fencingToken(), a.token().fingerprint());
         assertThat(keys.release(forged)).isFalse();
         assertThat(rows()).isEqualTo(2);
     }
