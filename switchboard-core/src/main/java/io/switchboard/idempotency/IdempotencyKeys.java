@@ -148,14 +148,14 @@ public final class IdempotencyKeys {
                 return storeInTransaction(connection, token, response);
             }
             try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.COMPLETE)) {
-            ps.setInt(1, response.status());
-            ps.setString(2, response.contentType());
-            ps.setString(3, JSON.writeValueAsString(response.headers()));
-            ps.setBytes(4, response.body());
-            ps.setString(5, token.scope());
-            ps.setString(6, token.key());
-            ps.setLong(7, token.fencingToken());
-            return ps.executeUpdate() == 1;
+                ps.setInt(1, response.status());
+                ps.setString(2, response.contentType());
+                ps.setString(3, JSON.writeValueAsString(response.headers()));
+                ps.setBytes(4, response.body());
+                ps.setString(5, token.scope());
+                ps.setString(6, token.key());
+                ps.setLong(7, token.fencingToken());
+                return ps.executeUpdate() == 1;
             }
         } catch (SQLException e) {
             throw new DatabaseException("could not store the response of idempotency key", e);
