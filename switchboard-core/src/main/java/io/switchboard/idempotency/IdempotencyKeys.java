@@ -253,7 +253,11 @@ public final class IdempotencyKeys {
     /** On its own the claim commits without waiting for its WAL flush (see IdempotencySql). */
     private Claim tryClaim(Connection connection, String scope, String key, String fingerprint) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.BEGIN_WITHOUT_FLUSH_WAIT)) {
-            setClaim(ps, 1, scope, key, fingerprint);
+            ps.setString(1, scope);
+            ps.setString(2, key);
+            ps.setString(3, fingerprint);
+            ps.setLong(4, options.keyTtl().toMillis());
+            ps.setLong(5, options.inFlightLease().toMillis());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Claim.Proceed(new IdempotencyToken(scope, key, rs.getLong(1), fingerprint)) : null;
             }
@@ -290,14 +294,6 @@ public final class IdempotencyKeys {
                 return new Claim.Proceed(new IdempotencyToken(scope, key, rs.getLong(9), fingerprint));
             }
         }
-    }
-
-    private void setClaim(PreparedStatement ps, int first, String scope, String key, String fingerprint) throws SQLException {
-        ps.setString(first, scope);
-        ps.setString(first + 1, key);
-        ps.setString(first + 2, fingerprint);
-        ps.setLong(first + 3, options.keyTtl().toMillis());
-        ps.setLong(first + 4, options.inFlightLease().toMillis());
     }
 
     /** What stands under the key; null if it vanished since the claim was refused. */

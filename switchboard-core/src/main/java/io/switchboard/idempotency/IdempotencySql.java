@@ -19,6 +19,27 @@ final class IdempotencySql {
     static final int LOCK_SPACE = 0x5349; // "SI"
 
     /**
+     * A live row (alias {@code k}) as {@code IdempotencyKeys} reads it: fingerprint, status, content type, headers,
+     * body, creation time, and the in-flight lease left in milliseconds.
+     */
+    private static final String LIVE_COLUMNS = """
+            k.fingerprint, k.status, k.content_type, k.headers::text, k.body, k.created_at,
+                   greatest(0, ceil(extract(epoch FROM k.locked_until - now()) * 1000))::bigint""";
+
+    /**
+     * When a new holder ({@code excluded}) may take over an existing row ({@code k}): it expired (treated as absent),
+     * or it is in flight for the same request and its lease lapsed (its request died).
+     */
+    private static final String TAKE_OVER = """
+            k.expires_at <= now()
+               OR (k.status IS NULL AND k.locked_until <= now() AND k.fingerprint = excluded.fingerprint)""";
+
+    /** A row taken over after it expired starts a new lifetime; one taken over in flight keeps its own. */
+    private static final String LIFETIME = """
+            created_at = CASE WHEN k.expires_at <= now() THEN excluded.created_at ELSE k.created_at END,
+                expires_at = CASE WHEN k.expires_at <= now() THEN excluded.expires_at ELSE k.expires_at END""";
+
+    /**
      * The claim inside a caller's transaction: it writes nothing (the row is written with the response, by
      * {@link #STORE_IN_TRANSACTION}, and would stay invisible to others until the commit anyway). A transaction-scoped
      * advisory lock on the key stands for "in flight": the first column says whether this transaction holds it (if
@@ -29,12 +50,11 @@ final class IdempotencySql {
      * scope and key for the row.
      */
     static final String BEGIN_IN_TRANSACTION = """
-            SELECT g.held, k.fingerprint, k.status, k.content_type, k.headers::text, k.body, k.created_at,
-                   greatest(0, ceil(extract(epoch FROM k.locked_until - now()) * 1000))::bigint,
+            SELECT g.held, %s,
                    CASE WHEN g.held THEN nextval('switchboard.idempotency_tokens') END
             FROM (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held) g
             LEFT JOIN switchboard.idempotency_keys k ON k.scope = ? AND k.key = ? AND k.expires_at > now()
-            """.formatted(LOCK_SPACE);
+            """.formatted(LIVE_COLUMNS, LOCK_SPACE);
 
     /**
      * Stores the response of a claim made inside the caller's transaction: inserts the completed row, or takes over a
@@ -48,14 +68,12 @@ final class IdempotencySql {
             VALUES (?, ?, ?, ?, now(), now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now())
             ON CONFLICT (scope, key) DO UPDATE
             SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = NULL,
-                created_at = CASE WHEN k.expires_at <= now() THEN excluded.created_at ELSE k.created_at END,
-                expires_at = CASE WHEN k.expires_at <= now() THEN excluded.expires_at ELSE k.expires_at END,
+                %s,
                 status = excluded.status, content_type = excluded.content_type, headers = excluded.headers,
                 body = excluded.body, completed_at = now()
-            WHERE k.expires_at <= now()
+            WHERE %s
                OR (k.status IS NULL AND k.token = excluded.token)
-               OR (k.status IS NULL AND k.locked_until <= now() AND k.fingerprint = excluded.fingerprint)
-            """;
+            """.formatted(LIFETIME, TAKE_OVER);
 
     /**
      * Claims the key: inserts it in flight, or takes over a row that expired (treated as absent: a fresh key) or an
@@ -72,22 +90,19 @@ final class IdempotencySql {
             %s
             ON CONFLICT (scope, key) DO UPDATE
             SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = excluded.locked_until,
-                created_at = CASE WHEN k.expires_at <= now() THEN excluded.created_at ELSE k.created_at END,
-                expires_at = CASE WHEN k.expires_at <= now() THEN excluded.expires_at ELSE k.expires_at END,
+                %s,
                 status = NULL, content_type = NULL, headers = NULL, body = NULL, completed_at = NULL
-            WHERE k.expires_at <= now()
-               OR (k.status IS NULL AND k.locked_until <= now() AND k.fingerprint = excluded.fingerprint)
+            WHERE %s
             RETURNING token
-            """.formatted(from);
+            """.formatted(from, LIFETIME, TAKE_OVER);
     }
 
     /** The live row that stopped a claim, with the lease time left in milliseconds. */
     static final String FIND_LIVE = """
-            SELECT fingerprint, status, content_type, headers::text, body, created_at,
-                   greatest(0, ceil(extract(epoch FROM locked_until - now()) * 1000))::bigint
-            FROM switchboard.idempotency_keys
-            WHERE scope = ? AND key = ? AND expires_at > now()
-            """;
+            SELECT %s
+            FROM switchboard.idempotency_keys k
+            WHERE k.scope = ? AND k.key = ? AND k.expires_at > now()
+            """.formatted(LIVE_COLUMNS);
 
     /** Stores the response, only for the token that holds the key in flight. */
     static final String COMPLETE = """
