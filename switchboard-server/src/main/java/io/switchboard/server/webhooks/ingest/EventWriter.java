@@ -35,8 +35,9 @@ import javax.sql.DataSource;
  * naming it ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the first copy wins), the first copies of the
  * duplicates, and a receipt per duplicate (a first copy's receipt is its event row). The job is written first so
  * each event row is written once, with its job; a batch of duplicates only leaves a job that finds nothing to do.
- * Each request learns its own outcome after the commit. If the batch fails for a reason of one event, every event is retried in a transaction of its own so one
- * bad event fails alone; if the database is unreachable every waiter gets {@link Unavailable}.
+ * Each request learns its own outcome after the commit. If the batch fails for a reason of one event, every event
+ * is retried in a transaction of its own so one bad event fails alone; if the database is unreachable every waiter
+ * gets {@link Unavailable}.
  */
 final class EventWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventWriter.class);

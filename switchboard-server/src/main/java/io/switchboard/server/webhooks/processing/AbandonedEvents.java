@@ -29,10 +29,8 @@ public class AbandonedEvents {
                 last_error = 'its processing job ' || j.id || ' ended ' || j.state || ' without completing it'
             FROM switchboard.jobs j
             WHERE j.kind = '%s' AND j.state IN ('dead', 'cancelled') AND e.job_id = j.id
-              AND e.status IN ('pending', 'failed')
-              AND NOT EXISTS (SELECT 1 FROM app.webhook_batches b
-                              WHERE b.job_id = e.job_id AND b.org_id = e.org_id AND e.id = ANY (b.events))
-            RETURNING e.provider""".formatted(WebhookProcessingConfiguration.KIND);
+              AND e.status IN ('pending', 'failed') AND NOT %s
+            RETURNING e.provider""".formatted(WebhookProcessingConfiguration.KIND, WebhookProcessor.COMPLETED_BY_ITS_BATCH);
 
     private final DataSource dataSource;
     private final WebhookMetrics metrics;

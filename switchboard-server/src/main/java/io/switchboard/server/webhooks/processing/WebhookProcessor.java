@@ -52,6 +52,13 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     private static final Logger log = LoggerFactory.getLogger(WebhookProcessor.class);
     private static final int MAX_ERROR = 2_000;
     private static final String NO_HANDLER = "no handler";
+    /**
+     * Whether event {@code e} was completed by its job's batch row (webhook_event_log, V5), though its own row still
+     * says pending.
+     */
+    static final String COMPLETED_BY_ITS_BATCH = """
+            EXISTS (SELECT 1 FROM app.webhook_batches b
+                    WHERE b.job_id = e.job_id AND b.org_id = e.org_id AND e.id = ANY (b.events))""";
 
     // Runs as the login user. An event its job's batch row lists is done, though its row says pending: a job run
     // again (a cancelled one replayed, say) must not apply it twice. Not locked: only a replay changes an open
@@ -62,10 +69,8 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
                    coalesce(payload::text, convert_from(body, 'UTF8')),
                    attempts, status = 'failed'
             FROM app.webhook_events e
-            WHERE job_id = ? AND status IN ('pending', 'processing', 'failed')
-              AND NOT EXISTS (SELECT 1 FROM app.webhook_batches b
-                              WHERE b.job_id = e.job_id AND b.org_id = e.org_id AND e.id = ANY (b.events))
-            ORDER BY id""";
+            WHERE job_id = ? AND status IN ('pending', 'processing', 'failed') AND NOT %s
+            ORDER BY id""".formatted(COMPLETED_BY_ITS_BATCH);
     // A replay (which changes job_id) waits for this commit; a replay committed meanwhile drops the event here.
     private static final String LOCK_FAILED = """
             SELECT id FROM app.webhook_events
