@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The idempotency-key store: lets a retried request get the first request's response instead of running twice.
@@ -106,11 +107,7 @@ public final class IdempotencyKeys {
      * @throws DatabaseException        if the database cannot be reached
      */
     public Claim begin(String scope, String key, String fingerprint) {
-        requireScope(scope);
-        requireKey(key);
-        if (fingerprint == null || fingerprint.isBlank() || fingerprint.length() > MAX_FINGERPRINT_LENGTH) {
-            throw new IllegalArgumentException("fingerprint must be 1 to " + MAX_FINGERPRINT_LENGTH + " characters and not blank");
-        }
+        requireClaim(scope, key, fingerprint);
         try (Connection connection = dataSource.getConnection()) {
             if (!connection.getAutoCommit()) {
                 Claim claim = claimInTransaction(connection, scope, key, fingerprint);
@@ -148,10 +145,7 @@ public final class IdempotencyKeys {
                 return storeInTransaction(connection, token, response);
             }
             try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.COMPLETE)) {
-                ps.setInt(1, response.status());
-                ps.setString(2, response.contentType());
-                ps.setString(3, JSON.writeValueAsString(response.headers()));
-                ps.setBytes(4, response.body());
+                bindResponse(ps, 1, response);
                 ps.setString(5, token.scope());
                 ps.setString(6, token.key());
                 ps.setLong(7, token.fencingToken());
@@ -170,12 +164,147 @@ public final class IdempotencyKeys {
             ps.setString(3, token.fingerprint());
             ps.setLong(4, token.fencingToken());
             ps.setLong(5, options.keyTtl().toMillis());
-            ps.setInt(6, response.status());
-            ps.setString(7, response.contentType());
-            ps.setString(8, JSON.writeValueAsString(response.headers()));
-            ps.setBytes(9, response.body());
+            bindResponse(ps, 6, response);
             return ps.executeUpdate() == 1;
         }
+    }
+
+    /**
+     * Stores {@code response} under {@code key} in {@code scope} with no {@link #begin} before it, for requests whose
+     * every effect is a write in the caller's open transaction on this store's data source: the request runs first,
+     * then this takes the key as {@link #begin} inside a transaction would and writes it with its response in one
+     * statement. A retry of a completed request, or a concurrent duplicate, thus runs too, and is told here what
+     * stands under the key: the caller must then roll its transaction back (undoing the run) and answer with that.
+     * One statement fewer than {@code begin} and {@code complete} for a first request; use it only where running a
+     * request whose transaction is rolled back leaves no trace (no e-mail sent, no outside API called).
+     *
+     * @param scope       as for {@link #begin}
+     * @param key         as for {@link #begin}
+     * @param fingerprint as for {@link #begin}
+     * @param response    the request's response, to be replayed to its retries
+     * @return {@link Claim.Proceed} if stored (commit the transaction); otherwise {@link Claim.Replay},
+     *         {@link Claim.FingerprintMismatch} or {@link Claim.InFlight} for what stands under the key (roll back)
+     * @throws IllegalArgumentException on bad input (nothing is written)
+     * @throws IllegalStateException    if the data source's connection is in auto-commit (no caller's transaction)
+     * @throws DatabaseException        if the database cannot be reached
+     */
+    public Claim storeIfAbsent(String scope, String key, String fingerprint, StoredResponse response) {
+        requireClaim(scope, key, fingerprint);
+        Objects.requireNonNull(response, "response");
+        try (Connection connection = dataSource.getConnection()) {
+            requireTransaction(connection, "storeIfAbsent");
+            Claim claim;
+            try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.STORE_IF_ABSENT)) {
+                bindStore(ps, scope, key, fingerprint, response);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    boolean held = rs.getBoolean(1);
+                    long token = rs.getLong(2);
+                    if (!held) {
+                        claim = new Claim.InFlight(IN_FLIGHT_RETRY);
+                    } else if (!rs.wasNull()) {
+                        claim = new Claim.Proceed(new IdempotencyToken(scope, key, token, fingerprint));
+                    } else {
+                        claim = null;
+                    }
+                }
+            }
+            if (claim == null) {
+                // A live row stands; read it (it vanishing meanwhile, released or reaped, is answered as in flight).
+                claim = readLive(connection, scope, key, fingerprint);
+                if (claim == null) {
+                    claim = new Claim.InFlight(IN_FLIGHT_RETRY);
+                }
+            }
+            count(claim);
+            return claim;
+        } catch (SQLException e) {
+            throw new DatabaseException("could not store the response of idempotency key", e);
+        }
+    }
+
+    /**
+     * {@link #storeIfAbsent} and the commit of the caller's transaction in one round trip: if the key is stored, the
+     * transaction (the request's writes and the key) is committed when this returns, and a later {@code commit()} of
+     * the connection finds nothing left to do. If it is not stored, nothing is committed, the transaction is left
+     * failed for the caller to roll back, and {@link #lookup} tells what stands under the key (nothing: another
+     * request with the key is still in flight).
+     *
+     * @return true if stored and committed; false if the key is taken (roll back, then {@link #lookup})
+     * @throws IllegalArgumentException on bad input (nothing is written)
+     * @throws IllegalStateException    if the data source's connection is in auto-commit (no caller's transaction)
+     * @throws DatabaseException        if the database cannot be reached or the commit fails (nothing is committed)
+     */
+    public boolean storeAndCommit(String scope, String key, String fingerprint, StoredResponse response) {
+        requireClaim(scope, key, fingerprint);
+        Objects.requireNonNull(response, "response");
+        try (Connection connection = dataSource.getConnection()) {
+            requireTransaction(connection, "storeAndCommit");
+            try (PreparedStatement ps = connection.prepareStatement(IdempotencySql.STORE_AND_COMMIT)) {
+                bindStore(ps, scope, key, fingerprint, response);
+                ps.execute();
+                proceeded.increment();
+                return true;
+            } catch (SQLException e) {
+                if (IdempotencySql.NOT_STORED.equals(e.getSQLState())) {
+                    return false;
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("could not store the response of idempotency key and commit", e);
+        }
+    }
+
+    /**
+     * What stands under {@code key} in {@code scope} for a request identified by {@code fingerprint}, without claiming
+     * it: for a caller of {@link #storeIfAbsent} whose run failed (a 5xx), so that a retry of a request that had
+     * completed is still answered with its stored response.
+     *
+     * @return {@link Claim.Replay}, {@link Claim.FingerprintMismatch} or {@link Claim.InFlight}; empty if no live row
+     *         stands (or only an in-flight one whose lease lapsed)
+     * @throws IllegalArgumentException on bad input
+     * @throws DatabaseException        if the database cannot be reached
+     */
+    public Optional<Claim> lookup(String scope, String key, String fingerprint) {
+        requireClaim(scope, key, fingerprint);
+        try (Connection connection = dataSource.getConnection()) {
+            Claim claim = readLive(connection, scope, key, fingerprint);
+            if (claim == null || claim instanceof Claim.InFlight f && f.leaseRemaining().isZero()) {
+                return Optional.empty();
+            }
+            count(claim);
+            return Optional.of(claim);
+        } catch (SQLException e) {
+            throw new DatabaseException("could not look up idempotency key", e);
+        }
+    }
+
+    private static void requireTransaction(Connection connection, String method) throws SQLException {
+        if (connection.getAutoCommit()) {
+            throw new IllegalStateException(method + " needs the caller's transaction: the request's writes and its "
+                    + "key must commit together");
+        }
+    }
+
+    /** The parameters of {@code STORE_IF_ABSENT} and {@code STORE_AND_COMMIT}. */
+    private void bindStore(PreparedStatement ps, String scope, String key, String fingerprint, StoredResponse response)
+            throws SQLException {
+        ps.setString(1, scope);
+        ps.setString(2, key);
+        ps.setString(3, scope);
+        ps.setString(4, key);
+        ps.setString(5, fingerprint);
+        ps.setLong(6, options.keyTtl().toMillis());
+        bindResponse(ps, 7, response);
+    }
+
+    /** Binds status, content type, headers and body from parameter {@code first} on. */
+    private static void bindResponse(PreparedStatement ps, int first, StoredResponse response) throws SQLException {
+        ps.setInt(first, response.status());
+        ps.setString(first + 1, response.contentType());
+        ps.setString(first + 2, JSON.writeValueAsString(response.headers()));
+        ps.setBytes(first + 3, response.body());
     }
 
     /**
@@ -241,6 +370,14 @@ public final class IdempotencyKeys {
         }
         if (key.isBlank()) {
             throw new IllegalArgumentException("idempotency key must not be blank");
+        }
+    }
+
+    private static void requireClaim(String scope, String key, String fingerprint) {
+        requireScope(scope);
+        requireKey(key);
+        if (fingerprint == null || fingerprint.isBlank() || fingerprint.length() > MAX_FINGERPRINT_LENGTH) {
+            throw new IllegalArgumentException("fingerprint must be 1 to " + MAX_FINGERPRINT_LENGTH + " characters and not blank");
         }
     }
 

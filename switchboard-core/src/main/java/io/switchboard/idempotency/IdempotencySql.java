@@ -76,6 +76,43 @@ final class IdempotencySql {
             """.formatted(LIFETIME, TAKE_OVER);
 
     /**
+     * Stores a response under a key nobody claimed beforehand, inside the caller's transaction: takes the key's
+     * advisory lock (as {@link #BEGIN_IN_TRANSACTION}; not held means another transaction is in flight with the key),
+     * then inserts the completed row or takes over a row as {@link #STORE_IN_TRANSACTION} does, except the holder's
+     * own in-flight row (there is no holder). Returns whether the lock is held and the new token, null if a live row
+     * stands. Parameters: scope and key for the lock, scope, key, fingerprint, key lifetime in milliseconds, status,
+     * content type, headers, body.
+     */
+    static final String STORE_IF_ABSENT = """
+            WITH g AS (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held),
+            stored AS (
+                INSERT INTO switchboard.idempotency_keys AS k (scope, key, fingerprint, token, created_at, expires_at,
+                                                               locked_until, status, content_type, headers, body, completed_at)
+                SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
+                       now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now()
+                FROM g WHERE g.held
+                ON CONFLICT (scope, key) DO UPDATE
+                SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = NULL,
+                    %s,
+                    status = excluded.status, content_type = excluded.content_type, headers = excluded.headers,
+                    body = excluded.body, completed_at = now()
+                WHERE %s
+                RETURNING token)
+            SELECT g.held, (SELECT token FROM stored) FROM g
+            """.formatted(LOCK_SPACE, LIFETIME, TAKE_OVER);
+
+    /**
+     * {@link #STORE_IF_ABSENT} and the COMMIT of the caller's transaction in one round trip: when the key is not
+     * stored, {@code require_idempotency_key_stored} (V6) raises {@link #NOT_STORED}, so the COMMIT behind it does not
+     * run and the transaction is left to be rolled back. Same parameters.
+     */
+    static final String STORE_AND_COMMIT = STORE_IF_ABSENT.replace("SELECT g.held, (SELECT token FROM stored) FROM g",
+            "SELECT switchboard.require_idempotency_key_stored(g.held AND EXISTS (SELECT FROM stored)) FROM g") + ";\nCOMMIT";
+
+    /** SQLSTATE raised by {@link #STORE_AND_COMMIT} when the key was not stored. */
+    static final String NOT_STORED = "SBK01";
+
+    /**
      * Claims the key: inserts it in flight, or takes over a row that expired (treated as absent: a fresh key) or an
      * in-flight row of the same request whose lease lapsed (its request died; the key keeps its creation time).
      * Returns the new token, or nothing if someone else's live row stands. Parameters: scope, key, fingerprint,

@@ -127,6 +127,80 @@ class IdempotencyKeysTest {
         assertThat(keys.begin("client-a", "key-mixed", "fp")).isInstanceOf(Claim.Replay.class);
     }
 
+    @Test
+    void storedAtCommitWithoutAClaimTheFirstRequestWinsAndItsRetryIsToldWhatStands() throws Exception {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            IdempotencyKeys onThatConnection = new IdempotencyKeys(new SingleConnection(c), IdempotencyOptions.DEFAULT, meters);
+            assertThat(onThatConnection.storeIfAbsent("client-a", "key-late", "fp", created("{\"id\":5}")))
+                    .isInstanceOf(Claim.Proceed.class);
+            c.commit();
+        }
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            IdempotencyKeys onThatConnection = new IdempotencyKeys(new SingleConnection(c), IdempotencyOptions.DEFAULT, meters);
+            Claim retry = onThatConnection.storeIfAbsent("client-a", "key-late", "fp", created("{\"id\":6}"));
+            assertThat(retry).isInstanceOf(Claim.Replay.class);
+            assertThat(new String(((Claim.Replay) retry).response().body(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":5}");
+            assertThat(onThatConnection.storeIfAbsent("client-a", "key-late", "fp-other", created("{}")))
+                    .isInstanceOf(Claim.FingerprintMismatch.class);
+            c.rollback();
+        }
+        assertThat(keys.lookup("client-a", "key-late", "fp")).get().isInstanceOf(Claim.Replay.class);
+        assertThat(keys.lookup("client-a", "key-absent", "fp")).isEmpty();
+        assertThatThrownBy(() -> keys.storeIfAbsent("client-a", "key-x", "fp", created("{}")))
+                .as("auto-commit: no transaction for the request's writes to share").isInstanceOf(IllegalStateException.class);
+        assertThat(rowsOf(ds, "key-x")).isZero();
+    }
+
+    @Test
+    void storeAndCommitCommitsTheCallersWritesWithTheKeyOrNothingAtAll() throws Exception {
+        try (Connection c = ds.getConnection()) {
+            c.createStatement().execute("CREATE TABLE IF NOT EXISTS public.idempotency_effects (tag text)");
+        }
+        try (Connection first = ds.getConnection(); Connection second = ds.getConnection()) {
+            first.setAutoCommit(false);
+            second.setAutoCommit(false);
+            IdempotencyKeys onFirst = new IdempotencyKeys(new SingleConnection(first), IdempotencyOptions.DEFAULT, meters);
+            IdempotencyKeys onSecond = new IdempotencyKeys(new SingleConnection(second), IdempotencyOptions.DEFAULT, meters);
+            first.createStatement().execute("INSERT INTO public.idempotency_effects VALUES ('first')");
+            second.createStatement().execute("INSERT INTO public.idempotency_effects VALUES ('second')");
+            // The first takes the key's lock (its transaction stays open): the second cannot store while it runs.
+            assertThat(onFirst.storeIfAbsent("client-a", "key-commit", "fp", created("{\"id\":1}")))
+                    .isInstanceOf(Claim.Proceed.class);
+            assertThat(onSecond.storeAndCommit("client-a", "key-commit", "fp", created("{\"id\":2}"))).isFalse();
+            second.rollback();
+            first.commit();
+
+            second.createStatement().execute("INSERT INTO public.idempotency_effects VALUES ('second again')");
+            assertThat(onSecond.storeAndCommit("client-a", "key-commit", "fp", created("{\"id\":2}")))
+                    .as("the first request's row stands").isFalse();
+            second.rollback();
+
+            second.createStatement().execute("INSERT INTO public.idempotency_effects VALUES ('third')");
+            assertThat(onSecond.storeAndCommit("client-a", "key-other", "fp", created("{\"id\":3}"))).isTrue();
+            assertThat(second.getAutoCommit()).isFalse();
+            second.commit(); // nothing left to commit: no error
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT string_agg(tag, ',' ORDER BY tag) FROM public.idempotency_effects")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("first,third");
+        } finally {
+            try (Connection c = ds.getConnection()) {
+                c.createStatement().execute("DROP TABLE public.idempotency_effects");
+            }
+        }
+        Claim stored = keys.lookup("client-a", "key-other", "fp").orElseThrow();
+        assertThat(new String(((Claim.Replay) stored).response().body(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":3}");
+    }
+
+    private static long rowsOf(DataSource source, String key) throws Exception {
+        try (Connection c = source.getConnection()) {
+            return rowsOf(c, key);
+        }
+    }
+
     private static long rowsOf(Connection c, String key) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM switchboard.idempotency_keys WHERE key = ?")) {
             ps.setString(1, key);

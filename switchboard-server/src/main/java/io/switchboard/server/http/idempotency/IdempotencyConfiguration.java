@@ -25,8 +25,9 @@ class IdempotencyConfiguration {
     FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(Switchboard switchboard, IdempotencyProperties properties,
                                                                 JsonMapper json, PlatformTransactionManager transactions) {
         IdempotencyFilter filter = new IdempotencyFilter(switchboard.idempotencyKeys(),
-                RequiredKeyRules.parse(properties.requiredFor()), properties.maxBodySize().toBytes(), json,
-                new TransactionTemplate(transactions));
+                RouteRules.parse("switchboard.idempotency.required-for", properties.requiredFor()),
+                RouteRules.parse("switchboard.idempotency.checked-at-commit", properties.checkedAtCommit()),
+                properties.maxBodySize().toBytes(), json, new TransactionTemplate(transactions));
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/api/*");
         registration.setOrder(FILTER_ORDER);

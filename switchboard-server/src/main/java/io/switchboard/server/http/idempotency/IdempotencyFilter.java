@@ -34,6 +34,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -60,16 +61,18 @@ final class IdempotencyFilter extends OncePerRequestFilter {
     private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
 
     private final IdempotencyKeys keys;
-    private final RequiredKeyRules required;
+    private final RouteRules required;
+    private final RouteRules checkedAtCommit;
     private final long maxBodyBytes;
     private final JsonMapper json;
     private final TransactionTemplate transactions;
 
-    IdempotencyFilter(IdempotencyKeys keys, RequiredKeyRules required, long maxBodyBytes, JsonMapper json,
-                      TransactionTemplate transactions) {
+    IdempotencyFilter(IdempotencyKeys keys, RouteRules required, RouteRules checkedAtCommit, long maxBodyBytes,
+                      JsonMapper json, TransactionTemplate transactions) {
         this.keys = keys;
         this.transactions = transactions;
         this.required = required;
+        this.checkedAtCommit = checkedAtCommit;
         this.maxBodyBytes = maxBodyBytes;
         this.json = json;
     }
@@ -84,7 +87,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         List<String> values = Collections.list(request.getHeaders(HEADER));
         if (values.isEmpty()) {
-            if (required.requires(request.getMethod(), path(request))) {
+            if (required.matches(request.getMethod(), path(request))) {
                 problem(request, response, HttpStatus.BAD_REQUEST, "idempotency-key-missing", "Idempotency key missing",
                         request.getMethod() + " " + path(request) + " requires an " + HEADER + " header", null);
                 return;
@@ -111,7 +114,13 @@ final class IdempotencyFilter extends OncePerRequestFilter {
         }
         Object client = request.getAttribute(CLIENT_ATTRIBUTE);
         String scope = client instanceof String s && !s.isBlank() ? s : ANONYMOUS;
-        run(new CachedBodyRequest(request, body), response, chain, scope, key, fingerprint(request, body));
+        HttpServletRequest cached = new CachedBodyRequest(request, body);
+        String fingerprint = fingerprint(request, body);
+        if (checkedAtCommit.matches(request.getMethod(), path(request))) {
+            runCheckedAtCommit(cached, response, chain, scope, key, fingerprint);
+        } else {
+            run(cached, response, chain, scope, key, fingerprint);
+        }
     }
 
     /**
@@ -141,13 +150,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
                     tx.setRollbackOnly();
                     return new Result(Outcome.NOT_STORED, claim);
                 }
-                Map<String, String> headers = new LinkedHashMap<>();
-                String location = captured.getHeader(HttpHeaders.LOCATION);
-                if (location != null) {
-                    headers.put(HttpHeaders.LOCATION, location);
-                }
-                if (!keys.complete(proceed.token(), new StoredResponse(status, captured.getContentType(), headers,
-                        captured.getContentAsByteArray()))) {
+                if (!keys.complete(proceed.token(), stored(captured))) {
                     tx.setRollbackOnly();
                     return new Result(Outcome.TAKEN_OVER, claim);
                 }
@@ -160,12 +163,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
             }
             throw (ServletException) e.getCause();
         } catch (DatabaseException | TransactionException e) {
-            // The claim, the store or the commit failed, so the request's writes are undone too.
-            log.warn("Idempotency key '{}' could not be claimed or its response stored; the request is undone: {}",
-                    key, e.getMessage());
-            response.reset();
-            problem(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_UNAVAILABLE, "Database unavailable",
-                    "the database is unavailable and the request was not applied; retry later", Problems.RETRY_AFTER_SECONDS);
+            databaseUnavailable(request, response, key, e);
             return;
         }
         switch (result.outcome()) {
@@ -178,6 +176,109 @@ final class IdempotencyFilter extends OncePerRequestFilter {
             }
             case ANSWERED -> answer(request, response, result.claim());
         }
+    }
+
+    /**
+     * For routes whose every effect is a write joining the transaction ({@code checked-at-commit}): runs the request
+     * first and takes the key only when its response is stored, in one statement sent with the commit, so a first
+     * request costs one round trip more than without a key, not three. A retry of a completed request, or a duplicate
+     * running at the same time, runs too; its transaction is rolled back and it is answered with what stands under
+     * the key (replay, 422, 409), as the claim would have answered it. A run that fails (5xx, exception) is rolled
+     * back; if the key holds a completed request's response, that is replayed instead of the failure.
+     */
+    private void runCheckedAtCommit(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+                                    String scope, String key, String fingerprint) throws IOException, ServletException {
+        ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(response);
+        Result result;
+        try {
+            result = transactions.execute(tx -> {
+                try {
+                    chain.doFilter(request, captured);
+                } catch (IOException | ServletException e) {
+                    throw new RequestFailed(e);
+                }
+                int status = captured.getStatus();
+                if (status < 200 || status >= 500) {
+                    tx.setRollbackOnly();
+                    return new Result(Outcome.NOT_STORED, null);
+                }
+                // Stored with the commit in one round trip; Spring's commit then finds nothing left to do.
+                if (keys.storeAndCommit(scope, key, fingerprint, stored(captured))) {
+                    return new Result(Outcome.STORED, null);
+                }
+                tx.setRollbackOnly();
+                return new Result(Outcome.KEY_TAKEN, null);
+            });
+        } catch (RequestFailed e) {
+            if (answeredByStandingKey(request, response, scope, key, fingerprint)) {
+                return;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw (ServletException) e.getCause();
+        } catch (DatabaseException | TransactionException e) {
+            databaseUnavailable(request, response, key, e);
+            return;
+        }
+        switch (result.outcome()) {
+            case STORED -> captured.copyBodyToResponse();
+            case NOT_STORED -> {
+                if (!answeredByStandingKey(request, response, scope, key, fingerprint)) {
+                    captured.copyBodyToResponse();
+                }
+            }
+            case KEY_TAKEN -> {
+                if (!answeredByStandingKey(request, response, scope, key, fingerprint)) {
+                    // Nothing committed under the key yet: another request with it is still in flight.
+                    response.reset();
+                    answer(request, response, new Claim.InFlight(Duration.ofSeconds(1)));
+                }
+            }
+            case TAKEN_OVER, ANSWERED -> throw new IllegalStateException("no claim is made before a run checked at commit");
+        }
+    }
+
+    /**
+     * After a failed run at commit: answers with what stands under the key, if anything (the run was a retry of a
+     * request that had completed, or ran beside one in flight). A lookup that fails leaves the failure as the answer.
+     */
+    private boolean answeredByStandingKey(HttpServletRequest request, HttpServletResponse response, String scope,
+                                          String key, String fingerprint) throws IOException {
+        Claim standing;
+        try {
+            standing = keys.lookup(scope, key, fingerprint).orElse(null);
+        } catch (DatabaseException e) {
+            log.warn("Idempotency key '{}' could not be looked up after its request failed: {}", key, e.getMessage());
+            return false;
+        }
+        if (standing == null) {
+            return false;
+        }
+        response.reset();
+        answer(request, response, standing);
+        return true;
+    }
+
+    /** The claim, the store or the commit failed, so the request's writes are undone too. */
+    private void databaseUnavailable(HttpServletRequest request, HttpServletResponse response, String key,
+                                     RuntimeException e) throws IOException {
+        log.warn("Idempotency key '{}' could not be claimed or its response stored; the request is undone: {}",
+                key, e.getMessage());
+        response.reset();
+        problem(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_UNAVAILABLE, "Database unavailable",
+                "the database is unavailable and the request was not applied; retry later", Problems.RETRY_AFTER_SECONDS);
+    }
+
+    /** What is stored of a response for its retries: status, content type, {@code Location} and body. */
+    private static StoredResponse stored(ContentCachingResponseWrapper captured) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        String location = captured.getHeader(HttpHeaders.LOCATION);
+        if (location != null) {
+            headers.put(HttpHeaders.LOCATION, location);
+        }
+        return new StoredResponse(captured.getStatus(), captured.getContentType(), headers,
+                captured.getContentAsByteArray());
     }
 
     /** A claim that does not run the request: replay, in flight, or another request's key. */
@@ -194,7 +295,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
         }
     }
 
-    private enum Outcome { STORED, NOT_STORED, TAKEN_OVER, ANSWERED }
+    private enum Outcome { STORED, NOT_STORED, TAKEN_OVER, ANSWERED, KEY_TAKEN }
 
     private record Result(Outcome outcome, Claim claim) {
     }

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -42,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 @Import({IdempotencyApiTest.TestEndpoints.class, IdempotencyApiTest.FlakyController.class,
-        IdempotencyApiTest.EnqueueThenFailController.class})
+        IdempotencyApiTest.EnqueueThenFailController.class, IdempotencyApiTest.ClaimFirstEnqueueController.class})
 class IdempotencyApiTest {
     @RegisterExtension
     static final PostgresDatabase db = PostgresDatabase.shared();
@@ -52,6 +54,10 @@ class IdempotencyApiTest {
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("switchboard.idempotency.required-for", () -> "POST /api/jobs/dead/replay");
         registry.add("switchboard.idempotency.max-body-size", () -> "4KB");
+        // The job endpoints are checked at commit by default; /api/test/enqueue does the same as POST /api/jobs but
+        // with the claim before it runs.
+        registry.add("switchboard.idempotency.checked-at-commit",
+                () -> "POST /api/jobs,POST /api/jobs/*/replay,POST /api/test/enqueue-once-then-fail");
         // Workers look for jobs only when woken: a keyed enqueue must wake them at its commit.
         registry.add("switchboard.jobs.queues.default.poll-interval", () -> "5m");
     }
@@ -64,6 +70,49 @@ class IdempotencyApiTest {
     @TestConfiguration
     static class TestEndpoints {
         static final AtomicInteger flakyCalls = new AtomicInteger();
+        /** Runs of the test endpoints by tag. */
+        static final Map<String, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static int ran(String tag) {
+            return runs.computeIfAbsent(tag, t -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+
+    /**
+     * Enqueues the request's job like {@code POST /api/jobs} (a no-op tagged with {@code args.tag}), but is not checked
+     * at commit: the key is claimed before it runs. {@code /api/test/enqueue-once-then-fail} is checked at commit and
+     * fails with a 500 after enqueueing on every run but the first of a tag.
+     */
+    @RestController
+    static class ClaimFirstEnqueueController {
+        private final io.switchboard.jobs.JobQueue jobs;
+
+        ClaimFirstEnqueueController(io.switchboard.jobs.JobQueue jobs) {
+            this.jobs = jobs;
+        }
+
+        @PostMapping("/api/test/enqueue")
+        ResponseEntity<Map<String, Long>> enqueue(@org.springframework.web.bind.annotation.RequestBody Map<String, Object> job) {
+            String tag = (String) ((Map<?, ?>) job.get("args")).get("tag");
+            TestEndpoints.ran(tag);
+            return created(tag);
+        }
+
+        @PostMapping("/api/test/enqueue-once-then-fail")
+        ResponseEntity<Map<String, Long>> enqueueOnceThenFail(@org.springframework.web.bind.annotation.RequestParam String tag) {
+            int run = TestEndpoints.ran(tag);
+            ResponseEntity<Map<String, Long>> created = created(tag);
+            if (run > 1) {
+                throw new IllegalStateException("run " + run + " fails after enqueueing");
+            }
+            return created;
+        }
+
+        private ResponseEntity<Map<String, Long>> created(String tag) {
+            long id = jobs.enqueue(io.switchboard.jobs.JobRequest.of(io.switchboard.server.jobs.BuiltInJobs.NOOP,
+                    Map.<String, Object>of("tag", tag)).delay(java.time.Duration.ofMinutes(10))).id();
+            return ResponseEntity.created(java.net.URI.create("/api/jobs/" + id)).body(Map.of("id", id));
+        }
     }
 
     /** Enqueues a job tagged with the request parameter, then fails with a 500. */
@@ -112,6 +161,10 @@ class IdempotencyApiTest {
         api = ServerTests.adminClient(context, port);
     }
 
+    /** The same request, the job endpoint checked at commit and a test endpoint whose key is claimed first. */
+    private static final String CHECKED_AT_COMMIT = "/api/jobs";
+    private static final String CLAIMED_FIRST = "/api/test/enqueue";
+
     private static String job(String tag) {
         return "{\"kind\": \"noop\", \"args\": {\"tag\": \"" + tag + "\"}, \"delayMs\": 600000}";
     }
@@ -120,25 +173,30 @@ class IdempotencyApiTest {
         return api.request("POST", path, body, key == null ? Map.of() : Map.of("Idempotency-Key", key));
     }
 
-    @Test
-    void retriedPostWithTheSameKeyReturnsTheSameResponseAndCreatesOneJob() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {CHECKED_AT_COMMIT, CLAIMED_FIRST})
+    void retriedPostWithTheSameKeyReturnsTheSameResponseAndCreatesOneJob(String path) {
         String tag = UUID.randomUUID().toString();
         String key = UUID.randomUUID().toString();
-        Response first = post("/api/jobs", job(tag), key);
+        Response first = post(path, job(tag), key);
         assertThat(first.status()).isEqualTo(201);
         assertThat(first.header("Idempotent-Replayed")).isNull();
 
-        Response retry = post("/api/jobs", job(tag), key);
+        Response retry = post(path, job(tag), key);
         assertThat(retry.status()).isEqualTo(201);
         assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(retry.body()).isEqualTo(first.body());
         assertThat(retry.header("Location")).isEqualTo(first.header("Location")).isNotNull();
         assertThat(retry.contentType()).isEqualTo(first.contentType());
         assertThat(jobsTagged(tag)).isEqualTo(1);
+        if (path.equals(CLAIMED_FIRST)) {
+            assertThat(TestEndpoints.runs.get(tag).get()).as("a claimed key's retry does not run").isEqualTo(1);
+        }
     }
 
-    @Test
-    void twentyConcurrentRequestsWithOneKeyRunOnce() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {CHECKED_AT_COMMIT, CLAIMED_FIRST})
+    void twentyConcurrentRequestsWithOneKeyRunOnce(String path) throws Exception {
         String tag = UUID.randomUUID().toString();
         String key = UUID.randomUUID().toString();
         ExecutorService pool = Executors.newFixedThreadPool(20);
@@ -148,7 +206,7 @@ class IdempotencyApiTest {
             for (int i = 0; i < 20; i++) {
                 futures.add(pool.submit(() -> {
                     start.await();
-                    return post("/api/jobs", job(tag), key);
+                    return post(path, job(tag), key);
                 }));
             }
             start.countDown();
@@ -158,6 +216,9 @@ class IdempotencyApiTest {
             }
             assertThat(responses).allSatisfy(r -> assertThat(r.status()).isIn(201, 409));
             assertThat(responses).filteredOn(r -> r.status() == 201 && r.header("Idempotent-Replayed") == null).hasSize(1);
+            String created = responses.stream().filter(r -> r.status() == 201 && r.header("Idempotent-Replayed") == null)
+                    .findFirst().orElseThrow().body();
+            assertThat(responses).filteredOn(r -> r.status() == 201).allSatisfy(r -> assertThat(r.body()).isEqualTo(created));
             assertThat(responses).filteredOn(r -> r.status() == 409).allSatisfy(r -> {
                 assertThat(r.contentType()).startsWith("application/problem+json");
                 assertThat(r.header("Retry-After")).isNotNull();
@@ -167,23 +228,47 @@ class IdempotencyApiTest {
             pool.shutdownNow();
         }
         assertThat(jobsTagged(tag)).isEqualTo(1);
-        assertThat(post("/api/jobs", job(tag), key).header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(post(path, job(tag), key).header("Idempotent-Replayed")).isEqualTo("true");
     }
 
-    @Test
-    void sameKeyWithADifferentBodyIs422AndChangesNothing() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {CHECKED_AT_COMMIT, CLAIMED_FIRST})
+    void sameKeyWithADifferentBodyIs422AndChangesNothing(String path) {
         String key = UUID.randomUUID().toString();
         String tag = UUID.randomUUID().toString();
-        assertThat(post("/api/jobs", job(tag), key).status()).isEqualTo(201);
+        assertThat(post(path, job(tag), key).status()).isEqualTo(201);
         String other = UUID.randomUUID().toString();
-        Response mismatch = post("/api/jobs", job(other), key);
+        Response mismatch = post(path, job(other), key);
         assertThat(mismatch.status()).isEqualTo(422);
         assertThat(mismatch.contentType()).startsWith("application/problem+json");
         assertThat(mismatch.json().get("type").asString()).isEqualTo("urn:switchboard:problem:idempotency-key-mismatch");
         assertThat(jobsTagged(other)).isZero();
         assertThat(jobsTagged(tag)).isEqualTo(1);
         // Another path with the same key and body is another request too.
-        assertThat(post("/api/jobs?x=1", job(tag), key).status()).isEqualTo(422);
+        assertThat(post(path + "?x=1", job(tag), key).status()).isEqualTo(422);
+        assertThat(jobsTagged(tag)).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryCheckedAtCommitWhoseRunFailsIsStillAnsweredWithTheStoredResponse() {
+        String tag = UUID.randomUUID().toString();
+        String key = UUID.randomUUID().toString();
+        Response first = post("/api/test/enqueue-once-then-fail?tag=" + tag, null, key);
+        assertThat(first.status()).isEqualTo(201);
+
+        Response retry = post("/api/test/enqueue-once-then-fail?tag=" + tag, null, key);
+        assertThat(retry.status()).as("the retry ran, failed and was rolled back; the first response stands").isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(TestEndpoints.runs.get(tag).get()).isEqualTo(2);
+        assertThat(jobsTagged(tag)).isEqualTo(1);
+
+        // Without a stored response the failure is the answer, and nothing of it stays.
+        String unstored = UUID.randomUUID().toString();
+        TestEndpoints.ran(unstored);
+        Response failed = post("/api/test/enqueue-once-then-fail?tag=" + unstored, null, UUID.randomUUID().toString());
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(jobsTagged(unstored)).isZero();
     }
 
     @Test
