@@ -62,18 +62,29 @@ final class IdempotencySql {
      * (claimed outside a transaction with this token). Nothing if someone else's live row stands. Parameters: scope,
      * key, fingerprint, token, key lifetime in milliseconds, status, content type, headers, body.
      */
-    static final String STORE_IN_TRANSACTION = """
+    static final String STORE_IN_TRANSACTION = storeCompleted("""
+            VALUES (?, ?, ?, ?, now(), now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now())""",
+            "OR (k.status IS NULL AND k.token = excluded.token)");
+
+    /**
+     * Inserts a completed row from {@code rows} (VALUES or SELECT of scope, key, fingerprint, token, created at,
+     * expires at, locked until, status, content type, headers, body, completed at), or takes over the row standing
+     * under the key when it may be taken over ({@link #TAKE_OVER}) or {@code alsoTakeOver}.
+     */
+    private static String storeCompleted(String rows, String alsoTakeOver) {
+        return """
             INSERT INTO switchboard.idempotency_keys AS k (scope, key, fingerprint, token, created_at, expires_at,
                                                            locked_until, status, content_type, headers, body, completed_at)
-            VALUES (?, ?, ?, ?, now(), now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now())
+            %s
             ON CONFLICT (scope, key) DO UPDATE
             SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = NULL,
                 %s,
                 status = excluded.status, content_type = excluded.content_type, headers = excluded.headers,
                 body = excluded.body, completed_at = now()
             WHERE %s
-               OR (k.status IS NULL AND k.token = excluded.token)
-            """.formatted(LIFETIME, TAKE_OVER);
+               %s
+            """.formatted(rows, LIFETIME, TAKE_OVER, alsoTakeOver);
+    }
 
     /**
      * Stores a response under a key nobody claimed beforehand, inside the caller's transaction: takes the key's
@@ -85,21 +96,12 @@ final class IdempotencySql {
      */
     static final String STORE_IF_ABSENT = """
             WITH g AS (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held),
-            stored AS (
-                INSERT INTO switchboard.idempotency_keys AS k (scope, key, fingerprint, token, created_at, expires_at,
-                                                               locked_until, status, content_type, headers, body, completed_at)
-                SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
-                       now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now()
-                FROM g WHERE g.held
-                ON CONFLICT (scope, key) DO UPDATE
-                SET fingerprint = excluded.fingerprint, token = excluded.token, locked_until = NULL,
-                    %s,
-                    status = excluded.status, content_type = excluded.content_type, headers = excluded.headers,
-                    body = excluded.body, completed_at = now()
-                WHERE %s
-                RETURNING token)
+            stored AS (%s RETURNING token)
             SELECT g.held, (SELECT token FROM stored) FROM g
-            """.formatted(LOCK_SPACE, LIFETIME, TAKE_OVER);
+            """.formatted(LOCK_SPACE, storeCompleted("""
+            SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
+                   now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now()
+            FROM g WHERE g.held""", ""));
 
     /**
      * {@link #STORE_IF_ABSENT} and the COMMIT of the caller's transaction in one round trip: when the key is not

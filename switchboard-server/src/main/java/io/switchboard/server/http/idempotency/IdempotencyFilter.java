@@ -19,6 +19,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
@@ -140,14 +141,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
                 if (!(claim instanceof Claim.Proceed proceed)) {
                     return new Result(Outcome.ANSWERED, claim);
                 }
-                try {
-                    chain.doFilter(request, captured);
-                } catch (IOException | ServletException e) {
-                    throw new RequestFailed(e);
-                }
-                int status = captured.getStatus();
-                if (status < 200 || status >= 500) {
-                    tx.setRollbackOnly();
+                if (!ranToAStorableResponse(request, captured, chain, tx)) {
                     return new Result(Outcome.NOT_STORED, claim);
                 }
                 if (!keys.complete(proceed.token(), stored(captured))) {
@@ -192,14 +186,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
         Result result;
         try {
             result = transactions.execute(tx -> {
-                try {
-                    chain.doFilter(request, captured);
-                } catch (IOException | ServletException e) {
-                    throw new RequestFailed(e);
-                }
-                int status = captured.getStatus();
-                if (status < 200 || status >= 500) {
-                    tx.setRollbackOnly();
+                if (!ranToAStorableResponse(request, captured, chain, tx)) {
                     return new Result(Outcome.NOT_STORED, null);
                 }
                 // Stored with the commit in one round trip; Spring's commit then finds nothing left to do.
@@ -237,6 +224,25 @@ final class IdempotencyFilter extends OncePerRequestFilter {
             }
             case TAKEN_OVER, ANSWERED -> throw new IllegalStateException("no claim is made before a run checked at commit");
         }
+    }
+
+    /**
+     * Runs the request into {@code captured} inside the transaction; false (and the transaction marked for rollback)
+     * if its response is not to be stored: a 5xx, or a status below 200.
+     */
+    private static boolean ranToAStorableResponse(HttpServletRequest request, ContentCachingResponseWrapper captured,
+                                                  FilterChain chain, TransactionStatus tx) {
+        try {
+            chain.doFilter(request, captured);
+        } catch (IOException | ServletException e) {
+            throw new RequestFailed(e);
+        }
+        int status = captured.getStatus();
+        if (status < 200 || status >= 500) {
+            tx.setRollbackOnly();
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 @Import({IdempotencyApiTest.TestEndpoints.class, IdempotencyApiTest.FlakyController.class,
-        IdempotencyApiTest.EnqueueThenFailController.class, IdempotencyApiTest.ClaimFirstEnqueueController.class})
+        IdempotencyApiTest.EnqueueController.class})
 class IdempotencyApiTest {
     @RegisterExtension
     static final PostgresDatabase db = PostgresDatabase.shared();
@@ -79,15 +79,16 @@ class IdempotencyApiTest {
     }
 
     /**
-     * Enqueues the request's job like {@code POST /api/jobs} (a no-op tagged with {@code args.tag}), but is not checked
-     * at commit: the key is claimed before it runs. {@code /api/test/enqueue-once-then-fail} is checked at commit and
-     * fails with a 500 after enqueueing on every run but the first of a tag.
+     * {@code /api/test/enqueue} enqueues the request's job like {@code POST /api/jobs} (a no-op tagged with
+     * {@code args.tag}), but is not checked at commit: the key is claimed before it runs.
+     * {@code /api/test/enqueue-once-then-fail} is checked at commit and fails with a 500 after enqueueing on every run
+     * but the first of a tag; {@code /api/test/enqueue-then-fail} always does.
      */
     @RestController
-    static class ClaimFirstEnqueueController {
+    static class EnqueueController {
         private final io.switchboard.jobs.JobQueue jobs;
 
-        ClaimFirstEnqueueController(io.switchboard.jobs.JobQueue jobs) {
+        EnqueueController(io.switchboard.jobs.JobQueue jobs) {
             this.jobs = jobs;
         }
 
@@ -108,27 +109,16 @@ class IdempotencyApiTest {
             return created;
         }
 
+        @PostMapping("/api/test/enqueue-then-fail")
+        ResponseEntity<Void> enqueueThenFail(@org.springframework.web.bind.annotation.RequestParam String tag) {
+            created(tag);
+            throw new IllegalStateException("failed after enqueueing");
+        }
+
         private ResponseEntity<Map<String, Long>> created(String tag) {
             long id = jobs.enqueue(io.switchboard.jobs.JobRequest.of(io.switchboard.server.jobs.BuiltInJobs.NOOP,
                     Map.<String, Object>of("tag", tag)).delay(java.time.Duration.ofMinutes(10))).id();
             return ResponseEntity.created(java.net.URI.create("/api/jobs/" + id)).body(Map.of("id", id));
-        }
-    }
-
-    /** Enqueues a job tagged with the request parameter, then fails with a 500. */
-    @RestController
-    static class EnqueueThenFailController {
-        private final io.switchboard.jobs.JobQueue jobs;
-
-        EnqueueThenFailController(io.switchboard.jobs.JobQueue jobs) {
-            this.jobs = jobs;
-        }
-
-        @PostMapping("/api/test/enqueue-then-fail")
-        ResponseEntity<Void> enqueueThenFail(@org.springframework.web.bind.annotation.RequestParam String tag) {
-            jobs.enqueue(io.switchboard.jobs.JobRequest.of(io.switchboard.server.jobs.BuiltInJobs.NOOP,
-                    Map.<String, Object>of("tag", tag)).delay(java.time.Duration.ofMinutes(10)));
-            throw new IllegalStateException("failed after enqueueing");
         }
     }
 
