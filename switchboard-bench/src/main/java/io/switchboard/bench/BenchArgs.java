@@ -1,6 +1,8 @@
 package io.switchboard.bench;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The {@code --name=value} arguments of the stand-alone benchmarks (lease, rate limit, idempotency, webhooks). */
 final class BenchArgs {
@@ -26,5 +28,18 @@ final class BenchArgs {
     static List<String> list(String[] args, String prefix, List<String> fallback) {
         String value = value(args, prefix, null);
         return value == null ? fallback : List.of(value.split(","));
+    }
+
+    /** {@code defaults} overridden and extended by every {@code --pg-setting=name=value}, in order. */
+    static Map<String, String> pgSettings(String[] args, Map<String, String> defaults) {
+        Map<String, String> settings = new LinkedHashMap<>(defaults);
+        String prefix = "--pg-setting=";
+        for (String arg : args) {
+            int eq = arg.indexOf('=', prefix.length());
+            if (arg.startsWith(prefix) && eq > prefix.length()) {
+                settings.put(arg.substring(prefix.length(), eq), arg.substring(eq + 1));
+            }
+        }
+        return settings;
     }
 }

@@ -11,11 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -29,7 +32,7 @@ import java.util.stream.Stream;
  * mvn -q -B -DskipTests package
  * java -cp switchboard-bench/target/switchboard-bench.jar io.switchboard.bench.IdempotencyBench \
  *     [--threads=16] [--seconds=10] [--runs=3] [--server-jar=switchboard-server/target/switchboard-server-*.jar] \
- *     [--authorization=&lt;Authorization header value&gt;]
+ *     [--authorization=&lt;Authorization header value&gt;] [--pg-setting=name=value ...]
  * </pre>
  */
 public final class IdempotencyBench {
@@ -44,12 +47,14 @@ public final class IdempotencyBench {
         int runs = BenchArgs.intValue(args, "--runs=", 3);
         String authorization = BenchArgs.value(args, "--authorization=", null);
         Path jar = ServerProcess.serverJar(BenchArgs.value(args, "--server-jar=", null));
+        Map<String, String> pgSettings = BenchArgs.pgSettings(args, Map.of("shared_buffers", "256MB"));
         Path dir = Files.createTempDirectory("switchboard-idempotency-bench-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-        System.out.printf("idempotency bench: %d client threads, %d s per run, %d runs, %d cores, %s, server %s%n",
-                threads, seconds, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), jar);
+        System.out.printf("idempotency bench: %d client threads, %d s per run, %d runs, %d cores, %s, server %s, "
+                        + "PostgreSQL settings %s%n", threads, seconds, runs, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), jar, pgSettings);
         try {
-            run(jar, dir, threads, seconds, runs, authorization);
+            run(jar, dir, threads, seconds, runs, authorization, pgSettings);
         } finally {
             // The database (hundreds of MB after a run) goes; the server's log stays for a look.
             if (Files.exists(dir.resolve("data"))) {
@@ -62,9 +67,11 @@ public final class IdempotencyBench {
         }
     }
 
-    private static void run(Path jar, Path dir, int threads, int seconds, int runs, String authorization) throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().dataDirectory(dir.resolve("data"))
-                .serverConfig("shared_buffers", "256MB").start()) {
+    private static void run(Path jar, Path dir, int threads, int seconds, int runs, String authorization,
+                            Map<String, String> pgSettings) throws Exception {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().dataDirectory(dir.resolve("data"));
+        pgSettings.forEach(builder::serverConfig);
+        try (EmbeddedPostgres pg = builder.start()) {
             try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE idempotency_bench");
             }
@@ -81,7 +88,7 @@ public final class IdempotencyBench {
                 Client keyed = new Client(http, base, auth, true);
                 CpuWatch cpu = new CpuWatch(Long.parseLong(
                         Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().trim()));
-                Meter meter = new Meter(cpu, server, threads);
+                Meter meter = new Meter(cpu, server, threads, pg);
                 // 15 s each: with 5 s the first measured run still ran partly interpreted (-10 to -13 % "overhead").
                 meter.measure(plain, 15);
                 meter.measure(keyed, 15);
@@ -130,8 +137,9 @@ public final class IdempotencyBench {
     }
 
     /** Runs a client for a while and says where the CPU went: per request, in the server and in PostgreSQL. */
-    private record Meter(CpuWatch cpu, ServerProcess server, int threads) {
-        double measure(Client client, int seconds) throws InterruptedException {
+    private record Meter(CpuWatch cpu, ServerProcess server, int threads, EmbeddedPostgres pg) {
+        double measure(Client client, int seconds) throws InterruptedException, SQLException {
+            long[] walBefore = wal();
             CpuWatch.Mark mark = cpu.mark();
             Duration serverBefore = server.cpu();
             ClosedLoop.Result result = ClosedLoop.run(threads, Duration.ofSeconds(seconds), "request", (thread, i) -> client.post());
@@ -139,11 +147,23 @@ public final class IdempotencyBench {
             double elapsed = (System.nanoTime() - mark.nanos()) / 1e9;
             double serverCores = (server.cpu().toNanos() - serverBefore.toNanos()) / 1e9 / elapsed;
             double rate = result.perSecond();
+            long[] walAfter = wal();
+            double requests = rate * elapsed;
             System.out.printf(Locale.ROOT, "  %s: %,.0f req/s; CPU: server %.2f, PostgreSQL %.2f, clients %.2f, other processes %.2f"
-                            + " cores; per request: server %.0f us, PostgreSQL %.0f us%n",
+                            + " cores; per request: server %.0f us, PostgreSQL %.0f us, WAL %.0f bytes, %.2f full-page images%n",
                     client.withKey() ? "with key   " : "without key", rate, serverCores, usage.postgres(),
-                    Math.max(0, usage.jvm() - serverCores), usage.others(), serverCores / rate * 1e6, usage.postgres() / rate * 1e6);
+                    Math.max(0, usage.jvm() - serverCores), usage.others(), serverCores / rate * 1e6, usage.postgres() / rate * 1e6,
+                    (walAfter[0] - walBefore[0]) / requests, (walAfter[1] - walBefore[1]) / requests);
             return rate;
+        }
+
+        /** WAL bytes and full-page images written so far (pg_stat_wal). */
+        private long[] wal() throws SQLException {
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT wal_bytes::bigint, wal_fpi FROM pg_stat_wal")) {
+                rs.next();
+                return new long[]{rs.getLong(1), rs.getLong(2)};
+            }
         }
     }
 

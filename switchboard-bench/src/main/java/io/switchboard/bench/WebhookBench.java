@@ -82,12 +82,7 @@ public final class WebhookBench {
         int duplicates = BenchArgs.intValue(args, "--duplicates=", 10);
         int baselineThreads = BenchArgs.intValue(args, "--baseline-threads=", 32);
         Path jar = ServerProcess.serverJar(BenchArgs.value(args, "--server-jar=", null));
-        Map<String, String> pgSettings = new LinkedHashMap<>(Map.of("max_connections", "300"));
-        for (String arg : args) {
-            if (arg.startsWith("--pg-setting=") && arg.indexOf('=', 13) > 13) {
-                pgSettings.put(arg.substring(13, arg.indexOf('=', 13)), arg.substring(arg.indexOf('=', 13) + 1));
-            }
-        }
+        Map<String, String> pgSettings = BenchArgs.pgSettings(args, Map.of("max_connections", "300"));
         new WebhookBench().run(jar, rates, Duration.ofSeconds(seconds), warmupSeconds, runs, connections, duplicates, baselineThreads, pgSettings);
         System.exit(0);
     }
