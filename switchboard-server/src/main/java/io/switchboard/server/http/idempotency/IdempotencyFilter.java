@@ -152,10 +152,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
             });
         } catch (RequestFailed e) {
             // Rolled back with the claim: a retry runs the request again.
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw (ServletException) e.getCause();
+            throw e.servletExceptionOrThrowIo();
         } catch (DatabaseException | TransactionException e) {
             databaseUnavailable(request, response, key, e);
             return;
@@ -200,10 +197,7 @@ final class IdempotencyFilter extends OncePerRequestFilter {
             if (answeredByStandingKey(request, response, scope, key, fingerprint)) {
                 return;
             }
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw (ServletException) e.getCause();
+            throw e.servletExceptionOrThrowIo();
         } catch (DatabaseException | TransactionException e) {
             databaseUnavailable(request, response, key, e);
             return;
@@ -310,6 +304,14 @@ final class IdempotencyFilter extends OncePerRequestFilter {
     private static final class RequestFailed extends RuntimeException {
         RequestFailed(Exception cause) {
             super(cause);
+        }
+
+        /** Throws the filter chain's {@link IOException}, or returns its {@link ServletException} for the caller to throw. */
+        ServletException servletExceptionOrThrowIo() throws IOException {
+            if (getCause() instanceof IOException io) {
+                throw io;
+            }
+            return (ServletException) getCause();
         }
     }
 
