@@ -258,8 +258,8 @@ public final class IdempotencyKeys {
 
     /**
      * What stands under {@code key} in {@code scope} for a request identified by {@code fingerprint}, without claiming
-     * it: for a caller of {@link #storeIfAbsent} whose run failed (a 5xx), so that a retry of a request that had
-     * completed is still answered with its stored response.
+     * it: for a caller of {@link #storeAndCommit} that found the key taken, or of it or {@link #storeIfAbsent} whose
+     * run failed (a 5xx), so that a retry of a request that had completed is still answered with its stored response.
      *
      * @return {@link Claim.Replay}, {@link Claim.FingerprintMismatch} or {@link Claim.InFlight}; empty if no live row
      *         stands (or only an in-flight one whose lease lapsed)

@@ -94,22 +94,27 @@ final class IdempotencySql {
      * stands. Parameters: scope and key for the lock, scope, key, fingerprint, key lifetime in milliseconds, status,
      * content type, headers, body.
      */
-    static final String STORE_IF_ABSENT = """
-            WITH g AS (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held),
-            stored AS (%s RETURNING token)
-            SELECT g.held, (SELECT token FROM stored) FROM g
-            """.formatted(LOCK_SPACE, storeCompleted("""
-            SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
-                   now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now()
-            FROM g WHERE g.held""", ""));
+    static final String STORE_IF_ABSENT = storeIfAbsent("SELECT g.held, (SELECT token FROM stored) FROM g");
 
     /**
      * {@link #STORE_IF_ABSENT} and the COMMIT of the caller's transaction in one round trip: when the key is not
      * stored, {@code require_idempotency_key_stored} (V6) raises {@link #NOT_STORED}, so the COMMIT behind it does not
      * run and the transaction is left to be rolled back. Same parameters.
      */
-    static final String STORE_AND_COMMIT = STORE_IF_ABSENT.replace("SELECT g.held, (SELECT token FROM stored) FROM g",
+    static final String STORE_AND_COMMIT = storeIfAbsent(
             "SELECT switchboard.require_idempotency_key_stored(g.held AND EXISTS (SELECT FROM stored)) FROM g") + ";\nCOMMIT";
+
+    /** The key's lock ({@code g}) and the insert of its completed row ({@code stored}), answered by {@code result}. */
+    private static String storeIfAbsent(String result) {
+        return """
+            WITH g AS (SELECT pg_try_advisory_xact_lock(%d, hashtext(? || chr(10) || ?)) AS held),
+            stored AS (%s RETURNING token)
+            %s
+            """.formatted(LOCK_SPACE, storeCompleted("""
+            SELECT ?, ?, ?, nextval('switchboard.idempotency_tokens'), now(),
+                   now() + ?::bigint * interval '1 millisecond', NULL, ?, ?, ?::jsonb, ?, now()
+            FROM g WHERE g.held""", ""), result);
+    }
 
     /** SQLSTATE raised by {@link #STORE_AND_COMMIT} when the key was not stored. */
     static final String NOT_STORED = "SBK01";
