@@ -35,6 +35,7 @@ final class JobWorker {
     private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
     private static final int MAX_ERROR_LENGTH = 4_000;
     private static final int MAX_ERROR_LINES = 12;
+    private static final Object UNREADABLE = new Object();
 
     private final DataSource dataSource;
     private final String workerId;
@@ -45,6 +46,8 @@ final class JobWorker {
     private final WorkerSettings settings;
     private final Map<String, QueueRunner> runners = new LinkedHashMap<>();
     private final Map<Long, RunningJob> inFlight = new ConcurrentHashMap<>();
+    /** Kinds whose handler runs several jobs at a time. */
+    private final Map<String, JobBatches> batches = new HashMap<>();
     private final Completer completer;
     private final Notifier notifier;
     private final Map<String, AtomicLong> lastTroubleLog = new ConcurrentHashMap<>();
@@ -73,9 +76,17 @@ final class JobWorker {
         this.metrics = metrics;
         this.queue = queue;
         this.settings = settings;
+        for (KindRegistry.Registration registration : kinds.all()) {
+            if (registration.handler() instanceof BatchJobHandler<?> batchHandler) {
+                String queueName = registration.options().queue();
+                batches.put(registration.kind().name(), new JobBatches(batchHandler, run -> startBatch(registration, run),
+                        () -> recheck(queueName)));
+            }
+        }
         for (String name : kinds.workedQueues()) {
             QueueOptions options = queueOptions.getOrDefault(name, QueueOptions.defaults(name));
-            runners.put(name, new QueueRunner(options, kinds.handledKinds(name), this));
+            List<String> handled = kinds.handledKinds(name);
+            runners.put(name, new QueueRunner(options, handled, this, () -> canStartWork(handled)));
         }
         this.completer = new Completer(this);
         this.notifier = new Notifier(this);
@@ -146,20 +157,45 @@ final class JobWorker {
     }
 
     /**
-     * Hands a claimed job to a handler thread. Its slot stays taken until the job's outcome is written (batched
-     * completion included): claims can never outrun completions, so the jobs held in memory, and the heartbeat
-     * that renews their leases, stay bounded by the queue's concurrency.
+     * Hands claimed jobs to handler threads (jobs of a batched kind to its runs). A job's slot stays taken until
+     * its outcome is written (batched completion included): claims can never outrun completions, so the jobs held
+     * in memory, and the heartbeat that renews their leases, stay bounded by the queue's concurrency.
      */
-    void dispatch(QueueRunner runner, RunningJob job) {
-        job.occupy(runner);
-        handlers.execute(() -> {
-            try {
-                run(job);
-            } catch (RuntimeException | Error e) {
-                log.error("Unexpected failure running {}; its lease will expire and it will be rescued", job, e);
-                finishTracking(job);
+    void dispatch(QueueRunner runner, List<RunningJob> claimed) {
+        Map<JobBatches, List<RunningJob>> batched = new HashMap<>();
+        for (RunningJob job : claimed) {
+            job.occupy(runner);
+            JobBatches kindBatches = batches.get(job.kind);
+            if (kindBatches != null) {
+                batched.computeIfAbsent(kindBatches, b -> new ArrayList<>()).add(job);
+                continue;
             }
-        });
+            handlers.execute(() -> {
+                try {
+                    run(job);
+                } catch (RuntimeException | Error e) {
+                    log.error("Unexpected failure running {}; its lease will expire and it will be rescued", job, e);
+                    finishTracking(job);
+                }
+            });
+        }
+        // Jobs claimed together wait together, so the next free run takes them all.
+        batched.forEach(JobBatches::add);
+    }
+
+    /**
+     * Whether a claim of jobs of {@code kinds} could start work now: not while every one of them runs in batches
+     * and all their runs are busy. Jobs claimed then would only wait; left unclaimed, they go to the next run
+     * together (claimed in one statement) or to another instance.
+     */
+    private boolean canStartWork(List<String> kinds) {
+        for (String kind : kinds) {
+            JobBatches kindBatches = batches.get(kind);
+            if (kindBatches == null || kindBatches.hasFreeRun()) {
+                return true;
+            }
+        }
+        return kinds.isEmpty();
     }
 
     void track(RunningJob job) {
@@ -168,26 +204,45 @@ final class JobWorker {
 
     private void run(RunningJob job) {
         KindRegistry.Registration registration = kinds.find(job.kind);
-        metrics.started(job.queue, job.kind, job.lagMillis);
-        job.startedNanos = System.nanoTime();
-        Object args;
-        try {
-            args = json.readValue(job.argsJson, registration.kind().argsType());
-        } catch (JacksonException e) {
-            fail(job, registration, new PermanentJobFailure("arguments cannot be read as "
-                    + registration.kind().argsType().getName() + ": " + e.getOriginalMessage(), e));
+        Object args = begin(job, registration);
+        if (args == UNREADABLE) {
             return;
         }
+        Throwable error = null;
         try {
             invoke(registration.handler(), args, job);
         } catch (Throwable t) {
+            error = t;
+        }
+        finish(job, registration, error);
+    }
+
+    /**
+     * Counts the attempt as started and reads its arguments; arguments that cannot be read fail the job for good
+     * and give {@link #UNREADABLE}.
+     */
+    private Object begin(RunningJob job, KindRegistry.Registration registration) {
+        metrics.started(job.queue, job.kind, job.lagMillis);
+        job.startedNanos = System.nanoTime();
+        try {
+            return json.readValue(job.argsJson, registration.kind().argsType());
+        } catch (JacksonException e) {
+            fail(job, registration, new PermanentJobFailure("arguments cannot be read as "
+                    + registration.kind().argsType().getName() + ": " + e.getOriginalMessage(), e));
+            return UNREADABLE;
+        }
+    }
+
+    /** Writes (or hands to the completer) the outcome of a job whose handler returned or threw {@code error}. */
+    private void finish(RunningJob job, KindRegistry.Registration registration, Throwable error) {
+        if (error != null) {
             if (job.completedInTransaction) {
-                log.warn("{} threw after committing its completion; it stays completed", job, t);
+                log.warn("{} threw after committing its completion; it stays completed", job, error);
                 finishTracking(job);
                 metrics.completed(job.queue, job.kind, System.nanoTime() - job.startedNanos);
                 return;
             }
-            fail(job, registration, t);
+            fail(job, registration, error);
             return;
         }
         job.handlerDone = true;
@@ -207,6 +262,56 @@ final class JobWorker {
     @SuppressWarnings("unchecked")
     private static <T> void invoke(JobHandler<T> handler, Object args, RunningJob job) throws Exception {
         handler.handle((T) args, job);
+    }
+
+    /** Starts a run of a {@link BatchJobHandler} on a handler thread; its kind's next run may start when it ends. */
+    private void startBatch(KindRegistry.Registration registration, List<RunningJob> jobs) {
+        handlers.execute(() -> {
+            try {
+                runBatch(registration, jobs);
+            } catch (RuntimeException | Error e) {
+                log.error("Unexpected failure running jobs {}; their leases will expire and they will be rescued",
+                        jobs.stream().map(j -> j.id).toList(), e);
+                jobs.forEach(this::finishTracking);
+            } finally {
+                batches.get(registration.kind().name()).runEnded();
+            }
+        });
+    }
+
+    private void runBatch(KindRegistry.Registration registration, List<RunningJob> jobs) {
+        List<RunningJob> ready = new ArrayList<>(jobs.size());
+        List<BatchedJob<Object>> batch = new ArrayList<>(jobs.size());
+        for (RunningJob job : jobs) {
+            if (job.releasing || job.leaseLost) {
+                // Given back at shutdown or rescued elsewhere while it waited for a run.
+                finishTracking(job);
+                continue;
+            }
+            Object args = begin(job, registration);
+            if (args != UNREADABLE) {
+                batch.add(new BatchedJob<>(job.id, job.attempt, job.maxAttempts, args));
+                ready.add(job);
+            }
+        }
+        if (ready.isEmpty()) {
+            return;
+        }
+        Throwable error = null;
+        try {
+            invokeBatch((BatchJobHandler<?>) registration.handler(), batch, new RunningBatch(ready, workerId, dataSource));
+        } catch (Throwable t) {
+            error = t;
+        }
+        for (RunningJob job : ready) {
+            finish(job, registration, error);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void invokeBatch(BatchJobHandler<T> handler, List<BatchedJob<Object>> jobs, BatchContext context)
+            throws Exception {
+        handler.handleBatch((List<BatchedJob<T>>) (List<?>) jobs, context);
     }
 
     /** Called by the completer once a batch is written; frees the batch's slots with one signal per queue. */
@@ -327,6 +432,13 @@ final class JobWorker {
         QueueRunner runner = runners.get(queueName);
         if (runner != null) {
             runner.wake();
+        }
+    }
+
+    private void recheck(String queueName) {
+        QueueRunner runner = runners.get(queueName);
+        if (runner != null) {
+            runner.recheck();
         }
     }
 

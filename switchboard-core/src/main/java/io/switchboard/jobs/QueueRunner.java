@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -18,7 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Claims jobs of one queue for this instance. One thread per queue loops: wait until there is a free slot
  * and a reason to look (a NOTIFY, the last claim came back full, or the polling fallback is due), then claim
  * as many ready jobs as there are free slots in one statement and hand them to the worker.
- * NOTIFYs arriving while a claim is under way coalesce into one further claim (debouncing).
+ * NOTIFYs arriving while a claim is under way coalesce into one further claim (debouncing). While every kind of
+ * the queue runs in batches and all their runs are busy, nothing is claimed: the jobs that become ready meanwhile
+ * are claimed together when a run is free.
  */
 final class QueueRunner implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
@@ -27,6 +30,7 @@ final class QueueRunner implements Runnable {
     private final QueueOptions options;
     private final List<String> kinds;
     private final JobWorker worker;
+    private final BooleanSupplier canStartWork;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private int freeSlots;
@@ -35,10 +39,12 @@ final class QueueRunner implements Runnable {
     private volatile boolean stopping;
     private Thread thread;
 
-    QueueRunner(QueueOptions options, List<String> kinds, JobWorker worker) {
+    /** @param canStartWork whether claimed jobs could start now (false while the batched kinds' runs are all busy) */
+    QueueRunner(QueueOptions options, List<String> kinds, JobWorker worker, BooleanSupplier canStartWork) {
         this.options = options;
         this.kinds = kinds;
         this.worker = worker;
+        this.canStartWork = canStartWork;
         this.freeSlots = options.concurrency();
     }
 
@@ -55,6 +61,16 @@ final class QueueRunner implements Runnable {
         lock.lock();
         try {
             wakeRequested = true;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Something that {@code canStartWork} depends on changed: look again (claim if a wake-up was missed meanwhile). */
+    void recheck() {
+        lock.lock();
+        try {
             changed.signal();
         } finally {
             lock.unlock();
@@ -104,10 +120,12 @@ final class QueueRunner implements Runnable {
                 while (!stopping) {
                     long now = System.nanoTime();
                     boolean pollDue = now - nextPoll >= 0;
-                    if (freeSlots > 0 && (wakeRequested || moreLikely || pollDue)) {
+                    boolean canClaim = freeSlots > 0 && canStartWork.getAsBoolean();
+                    if (canClaim && (wakeRequested || moreLikely || pollDue)) {
                         break;
                     }
-                    long wait = freeSlots > 0 ? nextPoll - now : TimeUnit.SECONDS.toNanos(1);
+                    // Without a free slot or run, wait for one to be freed (it wakes this thread).
+                    long wait = canClaim ? nextPoll - now : TimeUnit.SECONDS.toNanos(1);
                     try {
                         changed.awaitNanos(Math.max(wait, 1));
                     } catch (InterruptedException e) {
@@ -140,9 +158,7 @@ final class QueueRunner implements Runnable {
                 lock.unlock();
             }
             nextPoll = System.nanoTime() + pollNanos;
-            for (RunningJob job : claimed) {
-                worker.dispatch(this, job);
-            }
+            worker.dispatch(this, claimed);
             if (failures > 0) {
                 sleepQuietly(Math.min(5_000, 100L << Math.min(failures, 6)));
             }
