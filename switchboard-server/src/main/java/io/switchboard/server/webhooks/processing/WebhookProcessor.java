@@ -2,8 +2,9 @@ package io.switchboard.server.webhooks.processing;
 
 import io.switchboard.db.Columns;
 import io.switchboard.db.Transactions;
-import io.switchboard.jobs.JobContext;
-import io.switchboard.jobs.JobHandler;
+import io.switchboard.jobs.BatchContext;
+import io.switchboard.jobs.BatchJobHandler;
+import io.switchboard.jobs.BatchedJob;
 import io.switchboard.jobs.JobQueue;
 import io.switchboard.jobs.JobRequest;
 import io.switchboard.jobs.LeaseLostException;
@@ -22,25 +23,29 @@ import java.sql.Savepoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Runs one {@code webhook.process} job: it processes the events whose {@code job_id} names it (ingestion gives
- * every event of one group commit the same job, a replay gives its events a new one) in the job's completion
- * transaction, so each handler's writes, the events' completion and the job's completion commit together.
+ * Runs {@code webhook.process} jobs, several at a time ({@link BatchJobHandler}): a run processes the events whose
+ * {@code job_id} names one of its jobs (ingestion gives every event of one group commit the same job, a replay gives
+ * its events a new one) in the jobs' completion transaction, so each handler's writes, the events' completion and
+ * the jobs' completion commit together. Under load one run takes the jobs of many group commits, so its
+ * statements and its commit are shared by all their events.
  *
- * <p>Each event runs as its own tenant, inside a savepoint when the job has several: an event whose handler fails
+ * <p>Each event runs as its own tenant, inside a savepoint when the run has several: an event whose handler fails
  * is rolled back alone, recorded {@code failed} with a job of its own (after the retry policy's backoff) or
- * {@code dead_letter} after its last attempt, and the others complete. A job of one event fails the ordinary way
- * instead (the queue retries it with backoff and keeps its errors), recording failed or dead_letter in a
- * transaction of its own first. A job that no longer owns an event (the event was replayed under another job)
- * leaves it alone.
+ * {@code dead_letter} after its last attempt, and the others complete. A run of one job of one event fails the
+ * ordinary way instead (the queue retries it with backoff and keeps its errors), recording failed or dead_letter
+ * in a transaction of its own first. A job that no longer owns an event (the event was replayed under another
+ * job) leaves it alone.
  */
-public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs> {
+public class WebhookProcessor implements BatchJobHandler<WebhookProcessor.ProcessArgs> {
     /**
      * Arguments of a {@code webhook.process} job: the job finds its events through their {@code job_id}.
      *
@@ -67,14 +72,14 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     private static final String CLAIM = """
             SELECT id, org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at,
                    coalesce(payload::text, convert_from(body, 'UTF8')),
-                   attempts, status = 'failed'
+                   attempts, status = 'failed', job_id
             FROM app.webhook_events e
-            WHERE job_id = ? AND status IN ('pending', 'processing', 'failed') AND NOT %s
+            WHERE job_id = ANY(?::bigint[]) AND status IN ('pending', 'processing', 'failed') AND NOT %s
             ORDER BY id""".formatted(COMPLETED_BY_ITS_BATCH);
     // A replay (which changes job_id) waits for this commit; a replay committed meanwhile drops the event here.
     private static final String LOCK_FAILED = """
             SELECT id FROM app.webhook_events
-            WHERE id = ANY(?::bigint[]) AND job_id = ? AND status = 'failed'
+            WHERE id = ANY(?::bigint[]) AND job_id = ANY(?::bigint[]) AND status = 'failed'
             ORDER BY id FOR UPDATE""";
     // Events recorded failed before (few): their rows say completed. Only after LOCK_FAILED locked them.
     private static final String COMPLETE_FAILED = """
@@ -83,13 +88,13 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
                 last_error = CASE WHEN id = ANY(?::bigint[]) THEN '%s' END
             WHERE id = ANY(?::bigint[]) AND status = 'failed'
             RETURNING id, processed_at""".formatted(NO_HANDLER);
-    // The job's pending events (all the others): one row per organization lists them as completed; their own rows
-    // are not written again (webhook_event_log, V5).
+    // The jobs' pending events (all the others): one row per job and organization lists them as completed; their
+    // own rows are not written again (webhook_event_log, V5).
     private static final String COMPLETE_BATCH = """
             INSERT INTO app.webhook_batches (job_id, org_id, events, unhandled)
-            SELECT ?, t.org_id, array_agg(t.id), coalesce(array_agg(t.id) FILTER (WHERE t.unhandled), '{}')
-            FROM unnest(?::uuid[], ?::bigint[], ?::boolean[]) AS t(org_id, id, unhandled)
-            GROUP BY t.org_id
+            SELECT t.job_id, t.org_id, array_agg(t.id), coalesce(array_agg(t.id) FILTER (WHERE t.unhandled), '{}')
+            FROM unnest(?::bigint[], ?::uuid[], ?::bigint[], ?::boolean[]) AS t(job_id, org_id, id, unhandled)
+            GROUP BY t.job_id, t.org_id
             RETURNING completed_at""";
     // One event split off a batch: failed with its own retry job, or dead-lettered.
     private static final String FAIL_ONE = """
@@ -98,13 +103,14 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
                 attempts = attempts + 1, job_id = coalesce(?, job_id),
                 processed_at = CASE WHEN ?::bigint IS NULL THEN now() ELSE processed_at END
             WHERE id = ?""";
-    // A whole job's attempt failed: every event it still owns.
-    private static final String FAIL_JOB = """
-            UPDATE app.webhook_events
-            SET status = CASE WHEN ? THEN 'dead_letter' ELSE 'failed' END, last_error = ?, attempts = attempts + 1,
-                processed_at = CASE WHEN ? THEN now() ELSE processed_at END
-            WHERE job_id = ? AND status IN ('pending', 'processing', 'failed')
-            RETURNING provider""";
+    // A whole run's attempt failed: every event its jobs still own, dead-lettered where it was the job's last attempt.
+    private static final String FAIL_JOBS = """
+            UPDATE app.webhook_events e
+            SET status = CASE WHEN f.dead THEN 'dead_letter' ELSE 'failed' END, last_error = ?, attempts = e.attempts + 1,
+                processed_at = CASE WHEN f.dead THEN now() ELSE e.processed_at END
+            FROM unnest(?::bigint[], ?::boolean[]) AS f(job_id, dead)
+            WHERE e.job_id = f.job_id AND e.status IN ('pending', 'processing', 'failed')
+            RETURNING e.provider, f.dead""";
 
     private final DataSource dataSource;
     private final Supplier<JobQueue> jobs;
@@ -131,16 +137,30 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
     private record Completed(String provider, String eventType, boolean handled, Duration latency) {
     }
 
+    /** Jobs of up to 64 group commits (512 events at the default batch of 8) per run. */
     @Override
-    public void handle(ProcessArgs args, JobContext context) throws Exception {
+    public int maxJobsPerRun() {
+        return 64;
+    }
+
+    /**
+     * One run at a time per instance: while it runs, the jobs of the group commits meanwhile wait (unclaimed) and
+     * the next run takes them together; at low load a run starts as soon as its job arrives.
+     */
+    @Override
+    public int concurrentRuns() {
+        return 1;
+    }
+
+    @Override
+    public void handleBatch(List<BatchedJob<ProcessArgs>> jobs, BatchContext context) throws Exception {
         Outcome outcome;
         try {
-            outcome = context.completeInTransaction(connection -> process(connection, context));
+            outcome = context.completeInTransaction(connection -> process(connection, jobs));
         } catch (LeaseLostException e) {
             throw e;
         } catch (Exception e) {
-            boolean dead = e instanceof PermanentJobFailure || context.attempt() >= context.maxAttempts();
-            recordJobFailure(context.jobId(), dead, e);
+            recordJobFailure(jobs, e instanceof PermanentJobFailure, e);
             throw e;
         }
         for (Completed c : outcome.completed()) {
@@ -158,14 +178,17 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
         }
     }
 
-    private Outcome process(Connection connection, JobContext context) throws Exception {
-        Claimed claimed = claim(connection, context.jobId());
+    private Outcome process(Connection connection, List<BatchedJob<ProcessArgs>> jobs) throws Exception {
+        Long[] jobIds = jobs.stream().map(BatchedJob::id).toArray(Long[]::new);
+        Claimed claimed = claim(connection, jobIds);
         List<Open> events = claimed.events();
         if (events.isEmpty()) {
-            log.debug("Job {} owns no open webhook event (completed, or replayed under another job)", context.jobId());
+            log.debug("Jobs {} own no open webhook event (completed, or replayed under other jobs)", List.of(jobIds));
             return new Outcome(List.of(), List.of());
         }
-        boolean alone = events.size() == 1;
+        boolean alone = events.size() == 1 && jobs.size() == 1;
+        Map<Long, BatchedJob<ProcessArgs>> byId = new HashMap<>();
+        jobs.forEach(job -> byId.put(job.id(), job));
         List<Open> done = new ArrayList<>(events.size());
         Set<Long> unhandled = new HashSet<>();
         List<Failure> failures = new ArrayList<>();
@@ -191,10 +214,10 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
                 done.add(open);
             } catch (Exception e) {
                 connection.rollback(savepoint);
-                failures.add(splitOff(connection, context, event, e));
+                failures.add(splitOff(connection, byId.get(open.jobId()), event, e));
             }
         }
-        return new Outcome(failures, complete(connection, context.jobId(), done, unhandled, claimed.failed()));
+        return new Outcome(failures, complete(connection, done, unhandled, claimed.failed()));
     }
 
     private static void runAsTenant(Connection connection, WebhookEventHandler handler, WebhookEvent event) throws Exception {
@@ -219,23 +242,23 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
 
     /** An open event as claimed, its payload still JSON text: only an event with a handler needs it parsed. */
     private record Open(long id, UUID orgId, UUID sourceId, String provider, String eventType, String dedupeKey,
-                        Instant occurredAt, Instant receivedAt, String payloadJson, int attempt) {
+                        Instant occurredAt, Instant receivedAt, String payloadJson, int attempt, long jobId) {
         WebhookEvent event(JsonMapper json) {
             return new WebhookEvent(id, orgId, sourceId, provider, eventType, dedupeKey, occurredAt, receivedAt,
                     json.readTree(payloadJson), attempt);
         }
     }
 
-    private Claimed claim(Connection connection, long jobId) throws SQLException {
+    private Claimed claim(Connection connection, Long[] jobIds) throws SQLException {
         List<Open> events = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
-            ps.setLong(1, jobId);
+            ps.setArray(1, connection.createArrayOf("bigint", jobIds));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     events.add(new Open(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                             rs.getString(4), rs.getString(5), rs.getString(6), Columns.instant(rs, 7),
-                            Columns.instant(rs, 8), rs.getString(9), rs.getInt(10) + 1));
+                            Columns.instant(rs, 8), rs.getString(9), rs.getInt(10) + 1, rs.getLong(12)));
                     if (rs.getBoolean(11)) {
                         failed.add(rs.getLong(1));
                     }
@@ -248,7 +271,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
         Set<Long> locked = new HashSet<>();
         try (PreparedStatement ps = connection.prepareStatement(LOCK_FAILED)) {
             ps.setArray(1, connection.createArrayOf("bigint", failed.toArray()));
-            ps.setLong(2, jobId);
+            ps.setArray(2, connection.createArrayOf("bigint", jobIds));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     locked.add(rs.getLong(1));
@@ -265,7 +288,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
      * Records the completed events: the few that were recorded failed in their own rows, all the others with one
      * {@code webhook_batches} row per organization. Returns what the metrics need.
      */
-    private static List<Completed> complete(Connection connection, long jobId, List<Open> done, Set<Long> unhandled,
+    private static List<Completed> complete(Connection connection, List<Open> done, Set<Long> unhandled,
                                             Set<Long> failed) throws SQLException {
         List<Open> wereFailed = new ArrayList<>();
         List<Open> pending = new ArrayList<>(done.size());
@@ -291,7 +314,7 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
         }
         if (!pending.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(COMPLETE_BATCH)) {
-                ps.setLong(1, jobId);
+                ps.setArray(1, connection.createArrayOf("bigint", pending.stream().map(Open::jobId).toArray()));
                 ps.setArray(2, connection.createArrayOf("uuid", pending.stream().map(Open::orgId).toArray()));
                 ps.setArray(3, connection.createArrayOf("bigint", pending.stream().map(Open::id).toArray()));
                 ps.setArray(4, connection.createArrayOf("boolean",
@@ -316,8 +339,10 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
      * Records a failed event of a batch in the batch's transaction: dead_letter after its last attempt, otherwise
      * failed and owned by a new job of its own that runs after the retry policy's backoff.
      */
-    private Failure splitOff(Connection connection, JobContext context, WebhookEvent event, Exception error) throws SQLException {
-        int attemptsLeft = context.maxAttempts() - event.attempt();
+    private Failure splitOff(Connection connection, BatchedJob<ProcessArgs> job, WebhookEvent event, Exception error)
+            throws SQLException {
+        // What its job had left after this attempt; a retry job starts at attempt 1 with that budget.
+        int attemptsLeft = job.maxAttempts() - job.attempt();
         boolean dead = error instanceof PermanentJobFailure || attemptsLeft <= 0;
         Long retryJob = null;
         if (!dead) {
@@ -336,33 +361,39 @@ public class WebhookProcessor implements JobHandler<WebhookProcessor.ProcessArgs
         return new Failure(event, error, dead);
     }
 
-    private void recordJobFailure(long jobId, boolean dead, Exception error) {
+    /**
+     * Records a failed run in a transaction of its own: every event its jobs still own is failed, or dead-lettered
+     * where the error is permanent or it was its job's last attempt.
+     */
+    private void recordJobFailure(List<BatchedJob<ProcessArgs>> jobs, boolean permanent, Exception error) {
         String lastError = errorText(error);
         List<String> providers = new ArrayList<>();
+        List<String> deadProviders = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             Transactions.inTransaction(connection, c -> {
-                try (PreparedStatement ps = c.prepareStatement(FAIL_JOB)) {
-                    ps.setBoolean(1, dead);
-                    ps.setString(2, lastError);
-                    ps.setBoolean(3, dead);
-                    ps.setLong(4, jobId);
+                try (PreparedStatement ps = c.prepareStatement(FAIL_JOBS)) {
+                    ps.setString(1, lastError);
+                    ps.setArray(2, c.createArrayOf("bigint", jobs.stream().map(BatchedJob::id).toArray()));
+                    ps.setArray(3, c.createArrayOf("boolean", jobs.stream().map(j -> permanent || j.lastAttempt()).toArray()));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            providers.add(rs.getString(1));
+                            (rs.getBoolean(2) ? deadProviders : providers).add(rs.getString(1));
                         }
                     }
                 }
                 return null;
             });
         } catch (SQLException e) {
-            // The job's own failure record still holds the error; the events' status catches up on the next attempt.
-            log.warn("Could not record the failure of webhook job {}", jobId, e);
+            // The jobs' own failure records still hold the error; the events' status catches up on the next attempt.
+            log.warn("Could not record the failure of webhook jobs {}", jobs.stream().map(BatchedJob::id).toList(), e);
             return;
         }
-        providers.forEach(provider -> countFailure(provider, dead));
-        if (!providers.isEmpty()) {
-            log.info("Webhook job {} ({} events) failed{}: {}", jobId, providers.size(), dead ? ", dead-lettered" : "",
-                    lastError);
+        providers.forEach(provider -> countFailure(provider, false));
+        deadProviders.forEach(provider -> countFailure(provider, true));
+        if (!providers.isEmpty() || !deadProviders.isEmpty()) {
+            log.info("Webhook jobs {} ({} events) failed{}: {}", jobs.stream().map(BatchedJob::id).toList(),
+                    providers.size() + deadProviders.size(),
+                    deadProviders.isEmpty() ? "" : ", " + deadProviders.size() + " dead-lettered", lastError);
         }
     }
 
