@@ -120,6 +120,37 @@ public final class WebhookTestSupport {
         }
     }
 
+    /**
+     * The plan PostgreSQL uses for {@code sql} (JDBC {@code ?} placeholders, each with a cast) once its plan cache has
+     * switched to the generic plan, i.e. not knowing the parameters: what a pooled prepared statement runs after a
+     * few executions.
+     */
+    public static String genericPlan(PostgresDatabase db, String sql) {
+        StringBuilder numbered = new StringBuilder();
+        int parameters = 0;
+        for (char ch : sql.toCharArray()) {
+            if (ch == '?') {
+                numbered.append('$').append(++parameters);
+            } else {
+                numbered.append(ch);
+            }
+        }
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("SET plan_cache_mode = force_generic_plan");
+            s.execute("PREPARE plan_under_test AS " + numbered);
+            String nulls = String.join(", ", java.util.Collections.nCopies(parameters, "NULL"));
+            try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE plan_under_test" + (parameters == 0 ? "" : "(" + nulls + ")"))) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return plan.toString();
+    }
+
     /** One text value from a query over the test database. */
     public static String text(PostgresDatabase db, String sql) {
         try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {

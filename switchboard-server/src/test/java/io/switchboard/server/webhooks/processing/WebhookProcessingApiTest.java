@@ -5,6 +5,7 @@ import io.switchboard.jobs.JobQueue;
 import io.switchboard.server.ApiClient;
 import io.switchboard.server.ApiClient.Response;
 import io.switchboard.server.ServerTestBase;
+import io.switchboard.server.webhooks.WebhookTestSupport;
 import io.switchboard.server.webhooks.WebhookInbox;
 import io.switchboard.server.webhooks.log.WebhookRetention;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +101,13 @@ class WebhookProcessingApiTest extends ServerTestBase {
         sourceA = inbox.source(orgA, "test");
         sourceB = inbox.source(orgB, "test");
         dialpadA = inbox.source(orgA, "dialpad");
+    }
+
+    @Test
+    void aRunFindsItsEventsWithoutScanningEveryCompletedBatchEvenWithAGenericPlan() {
+        // As an anti-join, the generic plan hashed a scan of every batch row kept (30 days of them) on every run.
+        assertThat(WebhookTestSupport.genericPlan(db, WebhookProcessor.CLAIM))
+                .contains("SubPlan").doesNotContain("Hash").doesNotContain("Seq Scan on webhook_batches");
     }
 
     @Test
