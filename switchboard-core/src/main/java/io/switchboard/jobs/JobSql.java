@@ -16,16 +16,27 @@ final class JobSql {
     static final String UNFINISHED = "('scheduled', 'available', 'running')";
 
     /** Insert one job, or nothing when its unique key is held by an unfinished job. */
-    static final String INSERT = """
-            INSERT INTO switchboard.jobs (queue, kind, args, state, priority, run_at, max_attempts, unique_key)
-            SELECT q.queue, q.kind, q.args, CASE WHEN q.run_at <= now() THEN 'available' ELSE 'scheduled' END,
-                   q.priority, q.run_at, q.max_attempts, q.unique_key
-            FROM (SELECT ?::text AS queue, ?::text AS kind, ?::jsonb AS args, ?::smallint AS priority,
-                         coalesce(?::timestamptz, now() + ?::bigint * interval '1 millisecond') AS run_at,
-                         ?::int AS max_attempts, ?::text AS unique_key) q
-            ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL AND state IN %s DO NOTHING
-            RETURNING id, state, queue
-            """.formatted(UNFINISHED);
+    static final String INSERT = insertOne("");
+
+    /**
+     * {@link #INSERT}, which also sends the queue's NOTIFY (delivered at commit) when the job is available now: one
+     * round trip instead of two inside a caller's transaction.
+     */
+    static final String INSERT_NOTIFYING = insertOne(
+            ", CASE WHEN state = 'available' THEN pg_notify('" + NOTIFY_CHANNEL + "', queue) END");
+
+    private static String insertOne(String moreReturned) {
+        return """
+                INSERT INTO switchboard.jobs (queue, kind, args, state, priority, run_at, max_attempts, unique_key)
+                SELECT q.queue, q.kind, q.args, CASE WHEN q.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+                       q.priority, q.run_at, q.max_attempts, q.unique_key
+                FROM (SELECT ?::text AS queue, ?::text AS kind, ?::jsonb AS args, ?::smallint AS priority,
+                             coalesce(?::timestamptz, now() + ?::bigint * interval '1 millisecond') AS run_at,
+                             ?::int AS max_attempts, ?::text AS unique_key) q
+                ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL AND state IN %s DO NOTHING
+                RETURNING id, state, queue%s
+                """.formatted(UNFINISHED, moreReturned);
+    }
 
     /** The unfinished job holding a unique key. */
     static final String FIND_UNIQUE = """
