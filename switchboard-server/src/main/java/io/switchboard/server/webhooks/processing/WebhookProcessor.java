@@ -72,11 +72,13 @@ public class WebhookProcessor implements BatchJobHandler<WebhookProcessor.Proces
     // is its job's alone. Locking every row would write a lock record per event.
     static final String CLAIM = """
             SELECT id, org_id, source_id, provider, event_type, dedupe_key, occurred_at, received_at,
-                   coalesce(payload::text, convert_from(body, 'UTF8')),
                    attempts, status = 'failed', job_id
             FROM app.webhook_events e
             WHERE job_id = ANY(?::bigint[]) AND status IN ('pending', 'processing', 'failed') AND NOT %s
             ORDER BY id""".formatted(COMPLETED_BY_ITS_BATCH);
+    // The payloads of the claimed events a handler takes (only those: the others are completed unread).
+    private static final String PAYLOADS = """
+            SELECT id, coalesce(payload::text, convert_from(body, 'UTF8')) FROM app.webhook_events WHERE id = ANY(?::bigint[])""";
     // A replay (which changes job_id) waits for this commit; a replay committed meanwhile drops the event here.
     private static final String LOCK_FAILED = """
             SELECT id FROM app.webhook_events
@@ -193,15 +195,23 @@ public class WebhookProcessor implements BatchJobHandler<WebhookProcessor.Proces
         List<Open> done = new ArrayList<>(events.size());
         Set<Long> unhandled = new HashSet<>();
         List<Failure> failures = new ArrayList<>();
+        Map<Long, WebhookEventHandler> handled = new HashMap<>();
         for (Open open : events) {
             WebhookEventHandler handler = handlerFor(open.provider(), open.eventType());
+            if (handler != null) {
+                handled.put(open.id(), handler);
+            }
+        }
+        Map<Long, String> payloads = payloads(connection, handled.keySet());
+        for (Open open : events) {
+            WebhookEventHandler handler = handled.get(open.id());
             if (handler == null) {
-                // Its payload is not even parsed.
+                // Its payload is not even read.
                 unhandled.add(open.id());
                 done.add(open);
                 continue;
             }
-            WebhookEvent event = open.event(json);
+            WebhookEvent event = open.event(json, payloads.get(open.id()));
             if (alone) {
                 // Fails the job itself: the queue retries it and keeps the error with the job.
                 runAsTenant(connection, handler, event);
@@ -243,11 +253,28 @@ public class WebhookProcessor implements BatchJobHandler<WebhookProcessor.Proces
 
     /** An open event as claimed, its payload still JSON text: only an event with a handler needs it parsed. */
     private record Open(long id, UUID orgId, UUID sourceId, String provider, String eventType, String dedupeKey,
-                        Instant occurredAt, Instant receivedAt, String payloadJson, int attempt, long jobId) {
-        WebhookEvent event(JsonMapper json) {
+                        Instant occurredAt, Instant receivedAt, int attempt, long jobId) {
+        WebhookEvent event(JsonMapper json, String payloadJson) {
             return new WebhookEvent(id, orgId, sourceId, provider, eventType, dedupeKey, occurredAt, receivedAt,
                     json.readTree(payloadJson), attempt);
         }
+    }
+
+    /** The payloads (JSON text) of the events {@code ids}, by id. */
+    private static Map<Long, String> payloads(Connection connection, Set<Long> ids) throws SQLException {
+        Map<Long, String> payloads = new HashMap<>();
+        if (ids.isEmpty()) {
+            return payloads;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(PAYLOADS)) {
+            ps.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    payloads.put(rs.getLong(1), rs.getString(2));
+                }
+            }
+        }
+        return payloads;
     }
 
     private Claimed claim(Connection connection, Long[] jobIds) throws SQLException {
@@ -259,8 +286,8 @@ public class WebhookProcessor implements BatchJobHandler<WebhookProcessor.Proces
                 while (rs.next()) {
                     events.add(new Open(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                             rs.getString(4), rs.getString(5), rs.getString(6), Columns.instant(rs, 7),
-                            Columns.instant(rs, 8), rs.getString(9), rs.getInt(10) + 1, rs.getLong(12)));
-                    if (rs.getBoolean(11)) {
+                            Columns.instant(rs, 8), rs.getInt(9) + 1, rs.getLong(11)));
+                    if (rs.getBoolean(10)) {
                         failed.add(rs.getLong(1));
                     }
                 }
