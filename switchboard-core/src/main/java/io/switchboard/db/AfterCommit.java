@@ -11,7 +11,17 @@ import java.sql.Connection;
 @FunctionalInterface
 public interface AfterCommit {
     /** No transaction manager known: the engine notifies inside the transaction. */
-    AfterCommit NONE = (connection, action) -> false;
+    AfterCommit NONE = new AfterCommit() {
+        @Override
+        public boolean register(Connection connection, Runnable action) {
+            return false;
+        }
+
+        @Override
+        public boolean manages(Connection connection) {
+            return false;
+        }
+    };
 
     /**
      * Registers {@code action} to run once the transaction {@code connection} is in commits (never on rollback).
@@ -19,4 +29,13 @@ public interface AfterCommit {
      * @return false if this hook does not manage that transaction (the action is then not registered)
      */
     boolean register(Connection connection, Runnable action);
+
+    /**
+     * Whether {@link #register} could take an action for the transaction {@code connection} is in. When it cannot,
+     * the engine sends its NOTIFY from the statement that inserts the job (one round trip instead of two). By
+     * default true: the engine then inserts first and asks {@link #register}.
+     */
+    default boolean manages(Connection connection) {
+        return true;
+    }
 }

@@ -143,8 +143,8 @@ public final class JobQueue {
      * transaction manager ({@link AfterCommit}) when it manages that transaction, else by a NOTIFY sent with it.
      */
     private EnqueueResult insertJoined(Connection connection, Prepared job) throws SQLException {
-        if (afterCommit == AfterCommit.NONE) {
-            // No transaction manager to ask: the NOTIFY goes with the insert (a duplicate inserts nothing, so sends none).
+        if (!afterCommit.manages(connection)) {
+            // No transaction manager takes it: the NOTIFY goes with the insert (a duplicate inserts nothing, sends none).
             return insert(connection, job, JobSql.INSERT_NOTIFYING);
         }
         EnqueueResult result = insert(connection, job, JobSql.INSERT);

@@ -2,6 +2,7 @@ package io.switchboard.server.jobs;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.Switchboard;
+import io.switchboard.db.AfterCommit;
 import io.switchboard.jobs.JobQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,7 @@ class JobsConfiguration {
                 .jsonMapper(jsonMapper)
                 .retention(properties.retention().toRetention())
                 .jobs(jobs -> jobs.shutdownTimeout(properties.shutdownTimeout())
-                        .afterCommit((connection, action) -> afterSpringCommit(connection, dataSource, action)));
+                        .afterCommit(new SpringAfterCommit(dataSource)));
         if (properties.instanceId() != null && !properties.instanceId().isBlank()) {
             builder.instanceId(properties.instanceId());
         }
@@ -53,21 +54,29 @@ class JobsConfiguration {
 
     /**
      * Wakes workers after the Spring-managed transaction an enqueue joined commits, instead of a NOTIFY inside it;
-     * false (NOTIFY) for any connection Spring does not manage.
+     * a connection Spring does not manage gets the NOTIFY (sent by the insert itself).
      */
-    private static boolean afterSpringCommit(Connection connection, DataSource dataSource, Runnable action) {
-        Connection target = connection instanceof ConnectionProxy proxy ? proxy.getTargetConnection() : connection;
-        if (!TransactionSynchronizationManager.isSynchronizationActive()
-                || !DataSourceUtils.isConnectionTransactional(target, dataSource)) {
-            return false;
+    private record SpringAfterCommit(DataSource dataSource) implements AfterCommit {
+        @Override
+        public boolean manages(Connection connection) {
+            Connection target = connection instanceof ConnectionProxy proxy ? proxy.getTargetConnection() : connection;
+            return TransactionSynchronizationManager.isSynchronizationActive()
+                    && DataSourceUtils.isConnectionTransactional(target, dataSource);
         }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                action.run();
+
+        @Override
+        public boolean register(Connection connection, Runnable action) {
+            if (!manages(connection)) {
+                return false;
             }
-        });
-        return true;
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+            return true;
+        }
     }
 
     @Bean
