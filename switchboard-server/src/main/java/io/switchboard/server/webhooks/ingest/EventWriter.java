@@ -42,13 +42,15 @@ import javax.sql.DataSource;
 final class EventWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventWriter.class);
 
-    // Sorted input: concurrent batches take conflicting keys in the same order and cannot deadlock.
+    // Sorted input: concurrent batches take conflicting keys in the same order and cannot deadlock. The join writes
+    // only events of an existing source of the event's organization, without locking the source's row (V6).
     private static final String INSERT_EVENTS = """
             INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, job_id)
-            SELECT org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, ?
+            SELECT e.org_id, e.source_id, e.provider, e.dedupe_key, e.event_type, e.occurred_at, e.headers, e.body, e.payload, ?
             FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::jsonb[])
                  WITH ORDINALITY AS e(org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, n)
-            ORDER BY n
+            JOIN app.webhook_sources s ON s.id = e.source_id AND s.org_id = e.org_id
+            ORDER BY e.n
             ON CONFLICT (source_id, dedupe_key) DO NOTHING
             RETURNING id, source_id, dedupe_key""";
     // One unique-index probe per key. As a join (a plain LATERAL subquery is pulled up into one), the generic plan
@@ -60,7 +62,8 @@ final class EventWriter implements AutoCloseable {
                                 WHERE source_id = k.source_id AND dedupe_key = k.dedupe_key LIMIT 1) e""";
     private static final String INSERT_RECEIPTS = """
             INSERT INTO app.webhook_receipts (org_id, source_id, event_id, duplicate)
-            SELECT org_id, source_id, event_id, true FROM unnest(?::uuid[], ?::uuid[], ?::bigint[]) AS r(org_id, source_id, event_id)""";
+            SELECT r.org_id, r.source_id, r.event_id, true FROM unnest(?::uuid[], ?::uuid[], ?::bigint[]) AS r(org_id, source_id, event_id)
+            JOIN app.webhook_sources s ON s.id = r.source_id AND s.org_id = r.org_id""";
 
     /** A verified event to store. {@code headersJson} and {@code payloadJson} are JSON objects as text. */
     record NewEvent(UUID orgId, UUID sourceId, String provider, String dedupeKey, String eventType, Instant occurredAt,
@@ -266,7 +269,10 @@ final class EventWriter implements AutoCloseable {
                 receipts.setArray(1, array(connection, "uuid", copies.stream().map(p -> p.event().orgId()).toArray()));
                 receipts.setArray(2, array(connection, "uuid", copies.stream().map(p -> p.event().sourceId()).toArray()));
                 receipts.setArray(3, array(connection, "bigint", copies.stream().map(p -> stored.get(p).eventId()).toArray()));
-                receipts.executeUpdate();
+                int written = receipts.executeUpdate();
+                if (written != copies.size()) {
+                    throw new SQLException(written + " of " + copies.size() + " receipts written: a source is not its organization's", "XX000");
+                }
             }
         }
         return stored;

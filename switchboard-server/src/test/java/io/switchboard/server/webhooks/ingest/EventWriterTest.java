@@ -8,6 +8,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +50,8 @@ class EventWriterTest extends ServerTestBase {
             CompletableFuture<EventWriter.Stored> bad = writer.submit(event(orgId, source, "evt_bad", "t".repeat(201)));
             CompletableFuture<EventWriter.Stored> second = writer.submit(event(orgId, source, "evt_b", "invoice.paid"));
             CompletableFuture<EventWriter.Stored> foreign = writer.submit(event(orgId, UUID.randomUUID().toString(), "evt_c", "x"));
+            // A real source, but named with another organization.
+            CompletableFuture<EventWriter.Stored> otherOrg = writer.submit(event(UUID.randomUUID(), source, "evt_d", "x"));
             writer.start();
 
             assertThat(first.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
@@ -55,6 +60,7 @@ class EventWriterTest extends ServerTestBase {
             assertThatThrownBy(() -> bad.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(EventWriter.Unavailable.class);
             assertThatThrownBy(() -> foreign.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(EventWriter.Unavailable.class);
+            assertThatThrownBy(() -> otherOrg.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(EventWriter.Unavailable.class);
         } finally {
             writer.close();
         }
@@ -71,6 +77,41 @@ class EventWriterTest extends ServerTestBase {
         // As a join, the generic plan hashed a scan of every event: 3 ms a batch at a few hundred thousand events.
         assertThat(genericPlan(db, EventWriter.EXISTING_EVENTS))
                 .contains("Nested Loop").contains("Limit").doesNotContain("Hash").doesNotContain("Seq Scan on webhook_events");
+    }
+
+    @Test
+    void storingEventsTakesNoLockOnTheirOrganizationOrSourceRow() throws Exception {
+        ApiClient org = organization(api, "Locks " + UUID.randomUUID());
+        String source = source(org, "stripe", "[\"whsec_lock_test_0123456789\"]", "{}");
+        UUID orgId = UUID.fromString(org.get("/api/org").json().get("id").asString());
+        EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1).start();
+        try (Connection locker = db.connect()) {
+            // FOR UPDATE conflicts with the KEY SHARE lock a foreign key check takes: with one, the write would wait.
+            locker.setAutoCommit(false);
+            try (Statement s = locker.createStatement()) {
+                s.execute("SELECT 1 FROM app.organizations WHERE id = '" + orgId + "' FOR UPDATE");
+                s.execute("SELECT 1 FROM app.webhook_sources WHERE id = '" + source + "' FOR UPDATE");
+            }
+            EventWriter.Stored first = writer.submit(event(orgId, source, "evt_locked", "invoice.paid")).get(10, TimeUnit.SECONDS);
+            EventWriter.Stored again = writer.submit(event(orgId, source, "evt_locked", "invoice.paid")).get(10, TimeUnit.SECONDS);
+            assertThat(again).isEqualTo(new EventWriter.Stored(first.eventId(), true));
+            locker.rollback();
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
+    void aWebhookSourceIsNeverDeletedOnlyDisabled() {
+        ApiClient org = organization(api, "Kept " + UUID.randomUUID());
+        String source = source(org, "stripe", "[\"whsec_kept_test_0123456789\"]", "{}");
+        assertThatThrownBy(() -> {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                s.execute("DELETE FROM app.webhook_sources WHERE id = '" + source + "'");
+            }
+        }).isInstanceOf(SQLException.class).hasMessageContaining("disable it instead")
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23503"));
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_sources WHERE id = '" + source + "'")).isEqualTo(1);
     }
 
     @Test
