@@ -1,14 +1,7 @@
 package io.switchboard.jobs;
 
-import io.switchboard.db.SchemaMigration;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import javax.sql.DataSource;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,31 +20,7 @@ import static io.switchboard.jobs.JobTesting.fastEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Jobs of a {@link BatchJobHandler}'s kind run several at a time, on real PostgreSQL. */
-class BatchJobHandlerTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
-    private static DataSource ds;
-    private final List<JobEngine> engines = new ArrayList<>();
-
-    @BeforeAll
-    static void migrate() {
-        ds = db.dataSource(30);
-        SchemaMigration.migrate(ds);
-    }
-
-    @BeforeEach
-    void emptyQueue() {
-        execute(ds, "TRUNCATE switchboard.jobs");
-        execute(ds, "CREATE TABLE IF NOT EXISTS batch_effects (job_id bigint, note text)");
-        execute(ds, "TRUNCATE batch_effects");
-    }
-
-    @AfterEach
-    void stopEngines() {
-        engines.forEach(e -> e.stop(Duration.ofSeconds(5)));
-    }
-
+class BatchJobHandlerTest extends EngineTestBase {
     /** The handler under test: its runs' sizes, and what each run does. */
     private static final class Recording implements BatchJobHandler<Payload> {
         private final int maxJobs;
@@ -96,17 +65,14 @@ class BatchJobHandlerTest {
 
     private JobEngine started(BatchJobHandler<Payload> handler, RetryPolicy retry) {
         // The queue's concurrency bounds the jobs held, so it is above the runs' sizes here.
-        JobEngine engine = fastEngine(ds).queue(QueueOptions.defaults(QueueOptions.DEFAULT_QUEUE).withConcurrency(100))
-                .handler(PAYLOAD, KindOptions.defaults().withRetry(retry), handler).build();
-        engines.add(engine);
-        engine.start();
-        return engine;
+        return started(fastEngine(ds).queue(QueueOptions.defaults(QueueOptions.DEFAULT_QUEUE).withConcurrency(100))
+                .handler(PAYLOAD, KindOptions.defaults().withRetry(retry), handler));
     }
 
     /** Records one effect row per job of the run, in the run's completion transaction. */
     private static void recordEffects(List<BatchedJob<Payload>> jobs, BatchContext context) throws Exception {
         context.completeInTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO batch_effects VALUES (?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO effects VALUES (?, ?)")) {
                 for (BatchedJob<Payload> job : jobs) {
                     ps.setLong(1, job.id());
                     ps.setString(2, job.args().text());
@@ -163,8 +129,8 @@ class BatchJobHandlerTest {
         assertThat(handler.runsSeen.subList(1, handler.runsSeen.size())).extracting(List::size)
                 .as("the 25 waiting jobs in runs of at most 10").containsExactly(10, 10, 5);
         assertThat(handler.mostAtOnce.get()).isEqualTo(1);
-        assertThat(count(ds, "SELECT count(*) FROM batch_effects")).isEqualTo(26);
-        assertThat(count(ds, "SELECT count(DISTINCT job_id) FROM batch_effects")).isEqualTo(26);
+        assertThat(count(ds, "SELECT count(*) FROM effects")).isEqualTo(26);
+        assertThat(count(ds, "SELECT count(DISTINCT job_id) FROM effects")).isEqualTo(26);
     }
 
     @Test
@@ -182,14 +148,14 @@ class BatchJobHandlerTest {
         assertThat(handler.mostAtOnce.get()).isEqualTo(2);
         assertThat(handler.runsSeen).allSatisfy(run -> assertThat(run.size()).isBetween(1, 3));
         assertThat(handler.runsSeen.stream().mapToInt(List::size).sum()).isEqualTo(40);
-        assertThat(count(ds, "SELECT count(*) FROM batch_effects")).isEqualTo(40);
+        assertThat(count(ds, "SELECT count(*) FROM effects")).isEqualTo(40);
     }
 
     @Test
     void aRunThatThrowsRollsBackItsWritesAndFailsEachJobOnItsOwnRetries() {
         RetryPolicy retry = RetryPolicy.maxAttempts(2).withBackoff(Duration.ofMillis(20), 1).withJitter(0);
         Recording handler = new Recording(10, 1, (jobs, context) -> context.completeInTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO batch_effects VALUES (0, 'undone')")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO effects VALUES (0, 'undone')")) {
                 ps.execute();
             }
             throw new IllegalStateException("run of " + jobs.size() + " failed");
@@ -207,7 +173,7 @@ class BatchJobHandlerTest {
             assertThat(job.errors()).extracting(AttemptError::attempt).containsExactly(1, 2);
             assertThat(job.errors()).allSatisfy(e -> assertThat(e.error()).contains("IllegalStateException: run of"));
         }
-        assertThat(count(ds, "SELECT count(*) FROM batch_effects")).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM effects")).isZero();
     }
 
     @Test
@@ -242,8 +208,8 @@ class BatchJobHandlerTest {
         assertThat(leaseLost.get()).isEqualTo(1);
         long takenOver = handler.runsSeen.getFirst().getFirst();
         assertThat(engine.queue().get(takenOver).state()).as("left to its new owner").isEqualTo(JobState.RUNNING);
-        assertThat(count(ds, "SELECT count(*) FROM batch_effects WHERE job_id = " + takenOver)).isZero();
-        assertThat(count(ds, "SELECT count(*) FROM batch_effects")).isEqualTo(2);
+        assertThat(count(ds, "SELECT count(*) FROM effects WHERE job_id = " + takenOver)).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM effects")).isEqualTo(2);
         assertThat(ids).contains(takenOver);
     }
 

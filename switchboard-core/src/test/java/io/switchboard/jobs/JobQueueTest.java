@@ -1,21 +1,13 @@
 package io.switchboard.jobs;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.switchboard.db.SchemaMigration;
-import io.switchboard.test.PostgresDatabase;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,42 +29,9 @@ import static io.switchboard.jobs.JobTesting.fastEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class JobQueueTest {
-    @RegisterExtension
-    static final PostgresDatabase db = PostgresDatabase.shared();
-
-    private static DataSource ds;
-    private final List<JobEngine> engines = new ArrayList<>();
-
-    @BeforeAll
-    static void migrate() {
-        ds = db.dataSource(30);
-        SchemaMigration.migrate(ds);
-    }
-
-    @BeforeEach
-    void emptyQueue() {
-        execute(ds, "TRUNCATE switchboard.jobs");
-        execute(ds, "CREATE TABLE IF NOT EXISTS effects (job_id bigint, note text)");
-        execute(ds, "TRUNCATE effects");
-    }
-
-    @AfterEach
-    void stopEngines() {
-        engines.forEach(e -> e.stop(Duration.ofSeconds(5)));
-    }
-
-    private JobEngine started(JobEngine.Builder builder) {
-        JobEngine engine = builder.build();
-        engines.add(engine);
-        engine.start();
-        return engine;
-    }
-
+class JobQueueTest extends EngineTestBase {
     private JobEngine producerOnly() {
-        JobEngine engine = fastEngine(ds).declare(PAYLOAD).build();
-        engines.add(engine);
-        return engine;
+        return kept(fastEngine(ds).declare(PAYLOAD));
     }
 
     @Test
@@ -465,8 +424,7 @@ class JobQueueTest {
     @Test
     void workerOnlyClaimsKindsItCanRun() {
         JobKind<Payload> other = JobKind.of("other-kind", Payload.class);
-        JobEngine producer = fastEngine(ds).declare(other).declare(PAYLOAD).build();
-        engines.add(producer);
+        JobEngine producer = kept(fastEngine(ds).declare(other).declare(PAYLOAD));
         long foreign = producer.queue().enqueue(other, new Payload("x", 1)).id();
         long mine = producer.queue().enqueue(PAYLOAD, new Payload("y", 2)).id();
         started(fastEngine(ds).handler(PAYLOAD, (args, ctx) -> { }));
@@ -554,9 +512,8 @@ class JobQueueTest {
     void statsShowDepthAndLagPerQueue() {
         JobKind<Payload> email = JobKind.of("email", Payload.class);
         JobKind<Payload> report = JobKind.of("report", Payload.class);
-        JobEngine producer = fastEngine(ds).declare(email, KindOptions.defaults().inQueue("emails"))
-                .declare(report, KindOptions.defaults().inQueue("reports")).build();
-        engines.add(producer);
+        JobEngine producer = kept(fastEngine(ds).declare(email, KindOptions.defaults().inQueue("emails"))
+                .declare(report, KindOptions.defaults().inQueue("reports")));
         producer.queue().enqueue(email, new Payload("x", 1));
         producer.queue().enqueue(email, new Payload("x", 2));
         producer.queue().enqueue(JobRequest.of(report, new Payload("x", 3)).delay(Duration.ofHours(1)));
@@ -614,8 +571,7 @@ class JobQueueTest {
     @Test
     void unserializableArgumentsAreRejectedAtEnqueue() {
         JobKind<Unserializable> kind = JobKind.of("unserializable", Unserializable.class);
-        JobEngine producer = fastEngine(ds).declare(kind).build();
-        engines.add(producer);
+        JobEngine producer = kept(fastEngine(ds).declare(kind));
         assertThatThrownBy(() -> producer.queue().enqueue(kind, new Unserializable(new Explosive())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be serialized");
         assertThat(count(ds, "SELECT count(*) FROM switchboard.jobs")).isZero();
