@@ -14,15 +14,17 @@ final class JobBatches {
     private final int maxJobsPerRun;
     private final int concurrentRuns;
     private final Consumer<List<RunningJob>> startRun;
-    private final Runnable runFreed;
+    private final Consumer<Boolean> runFreed;
     private final ArrayDeque<RunningJob> waiting = new ArrayDeque<>();
     private int running;
 
     /**
      * @param startRun starts a run of the given jobs on another thread and calls {@link #runEnded()} when it ends
-     * @param runFreed called (outside any lock) when a run ended and none took its place: claim again
+     * @param runFreed called (outside any lock) when a run ended and none took its place, with true when the run had
+     *                 several jobs (under load: claim at once, more jobs are likely ready) and false after a run of
+     *                 one (claim when woken)
      */
-    JobBatches(BatchJobHandler<?> handler, Consumer<List<RunningJob>> startRun, Runnable runFreed) {
+    JobBatches(BatchJobHandler<?> handler, Consumer<List<RunningJob>> startRun, Consumer<Boolean> runFreed) {
         this.maxJobsPerRun = Math.max(1, handler.maxJobsPerRun());
         this.concurrentRuns = Math.max(1, handler.concurrentRuns());
         this.startRun = startRun;
@@ -42,7 +44,8 @@ final class JobBatches {
         runs.forEach(startRun);
     }
 
-    void runEnded() {
+    /** A run of {@code size} jobs ended. */
+    void runEnded(int size) {
         List<List<RunningJob>> runs;
         synchronized (this) {
             running--;
@@ -50,7 +53,8 @@ final class JobBatches {
         }
         runs.forEach(startRun);
         if (runs.isEmpty()) {
-            runFreed.run();
+            // Under load, the wake-ups (NOTIFYs) of the jobs committed during the run may arrive late: do not wait.
+            runFreed.accept(size > 1);
         }
     }
 

@@ -80,7 +80,13 @@ final class JobWorker {
             if (registration.handler() instanceof BatchJobHandler<?> batchHandler) {
                 String queueName = registration.options().queue();
                 batches.put(registration.kind().name(), new JobBatches(batchHandler, run -> startBatch(registration, run),
-                        () -> recheck(queueName)));
+                        claimNow -> {
+                            if (claimNow) {
+                                wake(queueName);
+                            } else {
+                                recheck(queueName);
+                            }
+                        }));
             }
         }
         for (String name : kinds.workedQueues()) {
@@ -274,7 +280,7 @@ final class JobWorker {
                         jobs.stream().map(j -> j.id).toList(), e);
                 jobs.forEach(this::finishTracking);
             } finally {
-                batches.get(registration.kind().name()).runEnded();
+                batches.get(registration.kind().name()).runEnded(jobs.size());
             }
         });
     }
