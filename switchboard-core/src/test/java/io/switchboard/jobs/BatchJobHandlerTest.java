@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Jobs of a {@link BatchJobHandler}'s kind run several at a time, on real PostgreSQL. */
 class BatchJobHandlerTest extends EngineTestBase {
     /** The handler under test: its runs' sizes, and what each run does. */
-    private static final class Recording implements BatchJobHandler<Payload> {
+    static final class Recording implements BatchJobHandler<Payload> {
         private final int maxJobs;
         private final int runs;
         private final RunBody body;
@@ -59,7 +59,7 @@ class BatchJobHandlerTest extends EngineTestBase {
     }
 
     @FunctionalInterface
-    private interface RunBody {
+    interface RunBody {
         void run(List<BatchedJob<Payload>> jobs, BatchContext context) throws Exception;
     }
 

@@ -9,22 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** How claimed jobs of a batched kind are shared out to runs, and what the queue is told when a run ends. */
 class JobBatchesTest {
-    private static BatchJobHandler<Object> handler(int maxJobs, int runs) {
-        return new BatchJobHandler<>() {
-            @Override
-            public void handleBatch(List<BatchedJob<Object>> jobs, BatchContext context) {
-            }
-
-            @Override
-            public int maxJobsPerRun() {
-                return maxJobs;
-            }
-
-            @Override
-            public int concurrentRuns() {
-                return runs;
-            }
-        };
+    private static BatchJobHandler<?> handler(int maxJobs, int runs) {
+        return new BatchJobHandlerTest.Recording(maxJobs, runs, (jobs, context) -> { });
     }
 
     private static List<RunningJob> jobs(int n) {
