@@ -19,7 +19,7 @@ final class JobBatches {
     private int running;
 
     /**
-     * @param startRun starts a run of the given jobs on another thread and calls {@link #runEnded()} when it ends
+     * @param startRun starts a run of the given jobs on another thread and calls {@link #runEnded(int)} when it ends
      * @param runFreed called (outside any lock) when a run ended and none took its place, with true when the run had
      *                 several jobs (under load: claim at once, more jobs are likely ready) and false after a run of
      *                 one (claim when woken)
