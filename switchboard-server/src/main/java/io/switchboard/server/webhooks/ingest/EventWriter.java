@@ -31,10 +31,11 @@ import javax.sql.DataSource;
  * Group commit of received events: requests hand their verified event to {@link #submit} and wait; a committer
  * thread (one by default) takes whatever is pending (up to {@code maxBatch}, i.e. what arrived while the previous
  * commit ran; under load, plus what arrives within the linger time while the batch is below its target) and writes
- * it in one transaction of at most five statements whatever its size: one processing job for the batch, the events
- * naming it ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the first copy wins), the first copies of the
- * duplicates, and a receipt per duplicate (a first copy's receipt is its event row). The job is written first so
- * each event row is written once, with its job; a batch of duplicates only leaves a job that finds nothing to do.
+ * it in one transaction of at most four statements whatever its size: one processing job for the batch (its
+ * insert also sends its wake-up), the events naming it ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the
+ * first copy wins), the first copies of the duplicates, and a receipt per duplicate (a first copy's receipt is its
+ * event row). The job is written first so each event row is written once, with its job; a batch of duplicates only
+ * leaves a job that finds nothing to do.
  * Each request learns its own outcome after the commit. If the batch fails for a reason of one event, every event
  * is retried in a transaction of its own so one bad event fails alone; if the database is unreachable every waiter
  * gets {@link Unavailable}.

@@ -140,7 +140,7 @@ public class WebhookProcessor implements BatchJobHandler<WebhookProcessor.Proces
     private record Completed(String provider, String eventType, boolean handled, Duration latency) {
     }
 
-    /** Jobs of up to 64 group commits (512 events at the default batch of 8) per run. */
+    /** The jobs of up to 64 group commits per run. */
     @Override
     public int maxJobsPerRun() {
         return 64;
