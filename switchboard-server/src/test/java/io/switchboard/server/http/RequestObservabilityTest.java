@@ -13,6 +13,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.List;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +39,11 @@ class RequestObservabilityTest extends ServerTestBase {
         String replaced = http.send("GET", "/api/queues", null, "X-Request-Id", "evil\" injected=1 " + "x".repeat(300))
                 .header("X-Request-Id");
         assertThat(replaced).matches("[0-9a-f-]{36}");
-        assertThat(http.send("GET", "/api/queues", null).header("X-Request-Id")).matches("[0-9a-f-]{36}");
+        String generated = http.send("GET", "/api/queues", null).header("X-Request-Id");
+        assertThat(generated).matches("[0-9a-f-]{36}");
+        assertThat(UUID.fromString(generated).version()).isEqualTo(4);
+        assertThat(UUID.fromString(generated).variant()).isEqualTo(2);
+        assertThat(http.send("GET", "/api/queues", null).header("X-Request-Id")).isNotIn(generated, replaced);
     }
 
     @Test

@@ -61,7 +61,7 @@ public final class GenericHmacProvider implements WebhookProvider {
         }
         String timestampHeader = context.option("timestamp-header", null);
         String timestamp = timestampHeader == null ? null : webhook.requiredHeader(timestampHeader).trim();
-        if (timestamp != null && !timestamp.matches("\\d{1,12}")) {
+        if (timestamp != null && !VerificationContext.isDigits(timestamp, 12)) {
             throw new WebhookRejectedException(RejectionReason.MALFORMED_SIGNATURE, timestampHeader + " is not unix seconds");
         }
         byte[] signedPrefix = timestamp == null ? new byte[0] : Hmac.utf8(timestamp + ".");

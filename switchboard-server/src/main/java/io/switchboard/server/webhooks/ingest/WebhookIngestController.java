@@ -27,10 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -172,10 +172,18 @@ class WebhookIngestController {
             return Problems.databaseUnavailable("the server is shutting down; retry later");
         }
         metrics.received(provider.name(), stored.duplicate());
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("eventId", stored.eventId());
-        answer.put("duplicate", stored.duplicate());
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(answer);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(new Acknowledged(stored.eventId(), stored.duplicate()));
+    }
+
+    /**
+     * The answer to a stored delivery: {@code {"eventId":<id>,"duplicate":<bool>}}, the id of the stored event (the
+     * first copy's when this was a duplicate).
+     */
+    record Acknowledged(long eventId, boolean duplicate) {
+        /** This answer as JSON, written without a mapper: it is sent for every event. */
+        byte[] json() {
+            return ("{\"eventId\":" + eventId + ",\"duplicate\":" + duplicate + "}").getBytes(StandardCharsets.US_ASCII);
+        }
     }
 
     /** Whether the JSON text holds a {@code \\u} escape (or a backslash before a {@code u}). */

@@ -54,6 +54,14 @@ final class WebhookIngestServlet extends HttpServlet {
     }
 
     private void write(ResponseEntity<?> answer, String path, HttpServletResponse response) throws IOException {
+        if (answer.getBody() instanceof WebhookIngestController.Acknowledged acknowledged) {
+            byte[] body = acknowledged.json();
+            response.setStatus(answer.getStatusCode().value());
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+            return;
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         answer.getHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase(HttpHeaders.CONTENT_TYPE) && !values.isEmpty()) {

@@ -38,6 +38,23 @@ public record VerificationContext(List<String> secrets, Map<String, String> opti
         return options.getOrDefault(name, fallback);
     }
 
+    /**
+     * Whether {@code text} is 1 to {@code maxDigits} ASCII digits, as a signed timestamp header must be (checked
+     * without a regular expression: {@code String.matches} compiles its pattern on every call, i.e. every request).
+     */
+    public static boolean isDigits(String text, int maxDigits) {
+        if (text == null || text.isEmpty() || text.length() > maxDigits) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Refuses a signed timestamp further than the tolerance from now, in either direction. */
     public void checkTimestamp(Instant signedAt) {
         Duration skew = Duration.between(signedAt, now).abs();

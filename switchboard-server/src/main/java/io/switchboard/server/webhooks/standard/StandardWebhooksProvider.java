@@ -42,7 +42,7 @@ public final class StandardWebhooksProvider implements WebhookProvider {
         String id = webhook.requiredHeader("webhook-id").trim();
         String timestamp = webhook.requiredHeader("webhook-timestamp").trim();
         String header = webhook.requiredHeader("webhook-signature");
-        if (!timestamp.matches("\\d{1,12}") || id.length() > 200) {
+        if (!VerificationContext.isDigits(timestamp, 12) || id.length() > 200) {
             throw new WebhookRejectedException(RejectionReason.MALFORMED_SIGNATURE, "webhook-timestamp or webhook-id is malformed");
         }
         List<byte[]> signatures = new ArrayList<>();

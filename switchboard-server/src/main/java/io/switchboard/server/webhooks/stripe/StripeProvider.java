@@ -57,7 +57,7 @@ public final class StripeProvider implements WebhookProvider {
                 }
             }
         }
-        if (timestamp == null || !timestamp.matches("\\d{1,12}") || signatures.isEmpty()) {
+        if (timestamp == null || !VerificationContext.isDigits(timestamp, 12) || signatures.isEmpty()) {
             throw new WebhookRejectedException(RejectionReason.MALFORMED_SIGNATURE,
                     HEADER + " needs t=<unix seconds> and at least one v1=<hex signature>");
         }

@@ -80,7 +80,7 @@ public final class VapiProvider implements WebhookProvider {
         String timestamp = null;
         if (timestampHeader != null) {
             timestamp = webhook.requiredHeader(timestampHeader).trim();
-            if (!timestamp.matches("\\d{1,15}")) {
+            if (!VerificationContext.isDigits(timestamp, 15)) {
                 throw new WebhookRejectedException(RejectionReason.MALFORMED_SIGNATURE, timestampHeader + " is not a number");
             }
             prefix = Hmac.utf8(timestamp + ".");

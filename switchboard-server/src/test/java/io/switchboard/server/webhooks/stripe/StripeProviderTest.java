@@ -83,6 +83,18 @@ class StripeProviderTest {
     }
 
     @Test
+    void timestampMustBeOneToTwelveAsciiDigitsEvenWhenSigned() {
+        for (String t : new String[]{"", "-1", "+1795867200", "1795867200.5", "0001795867200", "\u0661\u0662\u0663"}) {
+            String signed = "t=" + t + ",v1=" + hmacSha256Hex(SECRET, t + "." + BODY);
+            assertRejected(stripe, request(BODY, Map.of("Stripe-Signature", signed)), context(SECRET),
+                    RejectionReason.MALFORMED_SIGNATURE);
+        }
+        String padded = "0" + NOW.getEpochSecond();
+        assertThat(stripe.verify(request(BODY, Map.of("Stripe-Signature", "t=" + padded + ",v1="
+                + hmacSha256Hex(SECRET, padded + "." + BODY))), context(SECRET)).dedupeKey()).isEqualTo("evt_1Nx");
+    }
+
+    @Test
     void correctlySignedBodyWithoutAnEventIdIsMalformed() {
         String body = "{\"type\":\"invoice.paid\"}";
         long t = NOW.getEpochSecond();
