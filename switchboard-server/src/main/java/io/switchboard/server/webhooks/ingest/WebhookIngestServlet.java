@@ -58,7 +58,7 @@ final class WebhookIngestServlet extends HttpServlet {
             byte[] body = acknowledged.json();
             response.setStatus(answer.getStatusCode().value());
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.setContentLength(body.length);
+            // No Content-Length, as in Problems.write: the response completes for the client only after the filters.
             response.getOutputStream().write(body);
             return;
         }
