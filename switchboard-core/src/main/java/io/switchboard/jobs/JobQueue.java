@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -306,6 +307,26 @@ public final class JobQueue {
             return stats;
         } catch (SQLException e) {
             throw new JobQueueException("could not read queue statistics", e);
+        }
+    }
+
+    /**
+     * How far behind each queue with waiting jobs is: the age of its oldest available job, by queue name in name
+     * order (a queue with no available job is absent), across all instances. Unlike {@link #stats()} it counts
+     * nothing, so its cost does not grow with the backlog: it suits probes that must answer quickly however many jobs
+     * wait, such as a readiness check.
+     */
+    public Map<String, Duration> lags() {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(JobSql.LAGS);
+             ResultSet rs = ps.executeQuery()) {
+            Map<String, Duration> lags = new LinkedHashMap<>();
+            while (rs.next()) {
+                lags.put(rs.getString(1), Duration.ofMillis(rs.getLong(2)));
+            }
+            return Collections.unmodifiableMap(lags);
+        } catch (SQLException e) {
+            throw new JobQueueException("could not read the queues' lag", e);
         }
     }
 

@@ -262,6 +262,38 @@ final class JobSql {
             ORDER BY queue
             """;
 
+    /**
+     * The age in milliseconds of the oldest available job of every queue that has one, counting nothing: a loose scan
+     * of {@code jobs_ready} ({@code queue, priority DESC, run_at, id} of the available jobs) steps from one (queue,
+     * priority) present to the next with two index probes and reads each one's first entry, so the cost grows with
+     * the queues and priorities in use, not with the backlog ({@link #STATS} counts every unfinished job).
+     */
+    static final String LAGS = """
+            WITH RECURSIVE present(queue, priority) AS (
+                (SELECT queue, priority FROM switchboard.jobs WHERE state = 'available'
+                 ORDER BY queue, priority DESC LIMIT 1)
+                UNION ALL
+                SELECT next.queue, next.priority
+                FROM present p
+                CROSS JOIN LATERAL (
+                    (SELECT queue, priority FROM switchboard.jobs
+                     WHERE state = 'available' AND queue = p.queue AND priority < p.priority
+                     ORDER BY queue, priority DESC LIMIT 1)
+                    UNION ALL
+                    (SELECT queue, priority FROM switchboard.jobs
+                     WHERE state = 'available' AND queue > p.queue
+                     ORDER BY queue, priority DESC LIMIT 1)
+                    LIMIT 1) next
+            )
+            SELECT p.queue, greatest(0, extract(epoch FROM now() - min(oldest.run_at)) * 1000)::bigint
+            FROM present p
+            CROSS JOIN LATERAL (SELECT run_at FROM switchboard.jobs
+                                WHERE state = 'available' AND queue = p.queue AND priority = p.priority
+                                ORDER BY run_at LIMIT 1) oldest
+            GROUP BY p.queue
+            ORDER BY p.queue
+            """;
+
     /** Retention: delete a batch of finished jobs older than their state's retention. */
     static final String PRUNE = """
             DELETE FROM switchboard.jobs
