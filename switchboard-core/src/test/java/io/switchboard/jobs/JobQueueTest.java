@@ -2,9 +2,12 @@ package io.switchboard.jobs;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -575,9 +578,9 @@ class JobQueueTest extends EngineTestBase {
         long rowsRead;
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, FORMAT JSON) " + JobSql.LAGS);
-             java.sql.ResultSet rs = ps.executeQuery()) {
+             ResultSet rs = ps.executeQuery()) {
             rs.next();
-            rowsRead = rowsReadFromJobs(new tools.jackson.databind.ObjectMapper().readTree(rs.getString(1)));
+            rowsRead = rowsReadFromJobs(new ObjectMapper().readTree(rs.getString(1)));
         }
 
         assertThat(producer.queue().lags()).containsOnlyKeys(QueueOptions.DEFAULT_QUEUE, "other");
@@ -586,13 +589,13 @@ class JobQueueTest extends EngineTestBase {
     }
 
     /** Rows the plan's scans of switchboard.jobs returned, over all their loops. */
-    private static long rowsReadFromJobs(tools.jackson.databind.JsonNode node) {
+    private static long rowsReadFromJobs(JsonNode node) {
         long rows = 0;
         if (node.isObject() && "jobs".equals(node.path("Relation Name").asString(""))) {
             // PostgreSQL 18 reports the rows per loop as a mean with decimals.
             rows += Math.round(node.path("Actual Rows").asDouble() * Math.max(1, node.path("Actual Loops").asLong()));
         }
-        for (tools.jackson.databind.JsonNode child : node) {
+        for (JsonNode child : node) {
             rows += rowsReadFromJobs(child);
         }
         return rows;
