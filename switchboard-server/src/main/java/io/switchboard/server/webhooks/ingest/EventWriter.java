@@ -31,10 +31,11 @@ import javax.sql.DataSource;
  * Group commit of received events: requests hand their verified event to {@link #submit} and wait; a committer
  * thread (one by default) takes whatever is pending (up to {@code maxBatch}, i.e. what arrived while the previous
  * commit ran; under load, plus what arrives within the linger time while the batch is below its target) and writes
- * it in one transaction of at most four statements whatever its size: one processing job for the batch (its
- * insert also sends its wake-up), the events naming it ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the
- * first copy wins), the first copies of the duplicates, and a receipt per duplicate (a first copy's receipt is its
- * event row). The job is written first so each event row is written once, with its job; a batch of duplicates only
+ * it in one transaction of two statements whatever its size: one processing job for the batch (its insert also sends
+ * its wake-up), then one statement that writes the events naming it ({@code ON CONFLICT (source_id, dedupe_key) DO
+ * NOTHING}: the first copy wins), finds the first copies of the duplicates and writes a receipt per duplicate (a first
+ * copy's receipt is its event row). The committer is the pipeline's one serial stage, so each round trip it saves is
+ * throughput. The job is written first so each event row is written once, with its job; a batch of duplicates only
  * leaves a job that finds nothing to do.
  * Each request learns its own outcome after the commit. If the batch fails for a reason of one event, every event
  * is retried in a transaction of its own so one bad event fails alone; if the database is unreachable every waiter
@@ -43,19 +44,42 @@ import javax.sql.DataSource;
 final class EventWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventWriter.class);
 
-    // Sorted input: concurrent batches take conflicting keys in the same order and cannot deadlock. The join writes
-    // only events of an existing source of the event's organization, without locking the source's row (V6).
-    private static final String INSERT_EVENTS = """
-            INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, job_id)
-            SELECT e.org_id, e.source_id, e.provider, e.dedupe_key, e.event_type, e.occurred_at, e.headers, e.body, e.payload, ?
-            FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::jsonb[])
-                 WITH ORDINALITY AS e(org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, n)
-            JOIN app.webhook_sources s ON s.id = e.source_id AND s.org_id = e.org_id
-            ORDER BY e.n
-            ON CONFLICT (source_id, dedupe_key) DO NOTHING
-            RETURNING id, source_id, dedupe_key""";
-    // One unique-index probe per key. As a join (a plain LATERAL subquery is pulled up into one), the generic plan
-    // may hash a scan of the whole table: 3 ms a call seen in the benchmark. LIMIT keeps the subquery a per-key probe.
+    // One statement stores a batch: its events, and a receipt for each duplicate (a first copy's receipt is its event
+    // row). Sorted input: concurrent batches take conflicting keys in the same order and cannot deadlock. The joins
+    // write only events and receipts of an existing source of the event's organization, without locking the source's
+    // row (V6). Every input row comes back by its position n with its event: the row it inserted (duplicate false,
+    // only the first copy of a key within the batch), the batch's row of its key, or an earlier row of its key, found by
+    // one unique-index probe (LIMIT keeps it a probe: as a join the generic plan may hash a scan of the whole table,
+    // 3 ms a call seen in the benchmark). A key stored by a concurrent transaction that committed after this
+    // statement's snapshot comes back without an event id: the caller looks it up again (EXISTING_EVENTS).
+    static final String STORE_BATCH = """
+            WITH e AS MATERIALIZED (
+                SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::jsonb[])
+                     WITH ORDINALITY AS e(org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, n)
+            ), inserted AS (
+                INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, job_id)
+                SELECT e.org_id, e.source_id, e.provider, e.dedupe_key, e.event_type, e.occurred_at, e.headers, e.body, e.payload, ?
+                FROM e JOIN app.webhook_sources s ON s.id = e.source_id AND s.org_id = e.org_id
+                ORDER BY e.n
+                ON CONFLICT (source_id, dedupe_key) DO NOTHING
+                RETURNING id, source_id, dedupe_key
+            ), outcome AS MATERIALIZED (
+                SELECT e.n, e.org_id, e.source_id, coalesce(i.id, x.id) AS event_id,
+                       i.id IS NULL OR e.n > min(e.n) OVER (PARTITION BY e.source_id, e.dedupe_key) AS duplicate
+                FROM e
+                LEFT JOIN inserted i ON i.source_id = e.source_id AND i.dedupe_key = e.dedupe_key
+                LEFT JOIN LATERAL (SELECT w.id FROM app.webhook_events w
+                                   WHERE i.id IS NULL AND w.source_id = e.source_id AND w.dedupe_key = e.dedupe_key
+                                   LIMIT 1) x ON true
+            ), receipts AS (
+                INSERT INTO app.webhook_receipts (org_id, source_id, event_id, duplicate)
+                SELECT o.org_id, o.source_id, o.event_id, true FROM outcome o
+                JOIN app.webhook_sources s ON s.id = o.source_id AND s.org_id = o.org_id
+                WHERE o.duplicate AND o.event_id IS NOT NULL
+                RETURNING 1
+            )
+            SELECT o.n, o.event_id, o.duplicate, (SELECT count(*) FROM receipts) AS receipts FROM outcome o""";
+    // The keys STORE_BATCH could not see, looked up again by a statement of their own (a new snapshot).
     static final String EXISTING_EVENTS = """
             SELECT e.id, e.source_id, e.dedupe_key
             FROM unnest(?::uuid[], ?::text[]) AS k(source_id, dedupe_key)
@@ -211,72 +235,82 @@ final class EventWriter implements AutoCloseable {
 
     private Map<Pending, Stored> store(Connection connection, List<Pending> batch) throws SQLException {
         int n = batch.size();
-        Map<Key, Long> inserted = new HashMap<>();
         long jobId = jobs.enqueue(connection, JobRequest.of(WebhookProcessingConfiguration.PROCESS,
                 new WebhookProcessor.ProcessArgs(n))).id();
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENTS)) {
-            insert.setLong(1, jobId);
-            insert.setArray(2, array(connection, "uuid", batch.stream().map(p -> p.event().orgId()).toArray()));
-            insert.setArray(3, array(connection, "uuid", batch.stream().map(p -> p.event().sourceId()).toArray()));
-            insert.setArray(4, array(connection, "text", batch.stream().map(p -> p.event().provider()).toArray()));
-            insert.setArray(5, array(connection, "text", batch.stream().map(p -> p.event().dedupeKey()).toArray()));
-            insert.setArray(6, array(connection, "text", batch.stream().map(p -> p.event().eventType()).toArray()));
-            insert.setArray(7, array(connection, "text", batch.stream()
+        Map<Pending, Stored> stored = new HashMap<>(n * 2);
+        List<Pending> unseen = new ArrayList<>();
+        long receiptsExpected = 0;
+        long receiptsWritten = 0;
+        try (PreparedStatement insert = connection.prepareStatement(STORE_BATCH)) {
+            insert.setArray(1, array(connection, "uuid", batch.stream().map(p -> p.event().orgId()).toArray()));
+            insert.setArray(2, array(connection, "uuid", batch.stream().map(p -> p.event().sourceId()).toArray()));
+            insert.setArray(3, array(connection, "text", batch.stream().map(p -> p.event().provider()).toArray()));
+            insert.setArray(4, array(connection, "text", batch.stream().map(p -> p.event().dedupeKey()).toArray()));
+            insert.setArray(5, array(connection, "text", batch.stream().map(p -> p.event().eventType()).toArray()));
+            insert.setArray(6, array(connection, "text", batch.stream()
                     .map(p -> p.event().occurredAt() == null ? null : p.event().occurredAt().toString()).toArray()));
-            insert.setArray(8, array(connection, "text", batch.stream().map(p -> p.event().headersJson()).toArray()));
-            insert.setArray(9, connection.createArrayOf("bytea", batch.stream().map(p -> p.event().body()).toArray(byte[][]::new)));
-            insert.setArray(10, array(connection, "text", batch.stream().map(p -> p.event().payloadJson()).toArray()));
+            insert.setArray(7, array(connection, "text", batch.stream().map(p -> p.event().headersJson()).toArray()));
+            insert.setArray(8, connection.createArrayOf("bytea", batch.stream().map(p -> p.event().body()).toArray(byte[][]::new)));
+            insert.setArray(9, array(connection, "text", batch.stream().map(p -> p.event().payloadJson()).toArray()));
+            insert.setLong(10, jobId);
             try (ResultSet rs = insert.executeQuery()) {
                 while (rs.next()) {
-                    inserted.put(new Key(rs.getObject(2, UUID.class), rs.getString(3)), rs.getLong(1));
-                }
-            }
-        }
-        Map<Key, Long> existing = new HashMap<>();
-        List<Pending> duplicates = batch.stream().filter(p -> !inserted.containsKey(key(p))).toList();
-        if (!duplicates.isEmpty()) {
-            try (PreparedStatement select = connection.prepareStatement(EXISTING_EVENTS)) {
-                select.setArray(1, array(connection, "uuid", duplicates.stream().map(p -> p.event().sourceId()).toArray()));
-                select.setArray(2, array(connection, "text", duplicates.stream().map(p -> p.event().dedupeKey()).toArray()));
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        existing.put(new Key(rs.getObject(2, UUID.class), rs.getString(3)), rs.getLong(1));
+                    Pending p = batch.get(rs.getInt(1) - 1);
+                    long eventId = rs.getLong(2);
+                    if (rs.wasNull()) {
+                        unseen.add(p);
+                        continue;
                     }
+                    boolean duplicate = rs.getBoolean(3);
+                    stored.put(p, new Stored(eventId, duplicate));
+                    receiptsExpected += duplicate ? 1 : 0;
+                    receiptsWritten = rs.getLong(4);
                 }
             }
         }
-
-        // The first request of a new key in this batch owns the new row; later copies are duplicates.
-        Map<Pending, Stored> stored = new HashMap<>(n * 2);
-        Map<Key, Boolean> claimed = new HashMap<>();
-        for (Pending p : batch) {
-            Key key = key(p);
-            Long id = inserted.get(key);
-            if (id != null && claimed.putIfAbsent(key, true) == null) {
-                stored.put(p, new Stored(id, false));
-            } else {
-                Long eventId = id != null ? id : existing.get(key);
-                if (eventId == null) {
-                    throw new SQLException("event " + key + " was neither inserted nor found", "XX000");
-                }
-                stored.put(p, new Stored(eventId, true));
-            }
+        if (stored.size() + unseen.size() != n) {
+            throw new SQLException((stored.size() + unseen.size()) + " of " + n + " events came back from their batch", "XX000");
         }
-
-        // The first copy's receipt is its event row; only duplicates get a receipt row of their own.
-        List<Pending> copies = batch.stream().filter(p -> stored.get(p).duplicate()).toList();
-        if (!copies.isEmpty()) {
-            try (PreparedStatement receipts = connection.prepareStatement(INSERT_RECEIPTS)) {
-                receipts.setArray(1, array(connection, "uuid", copies.stream().map(p -> p.event().orgId()).toArray()));
-                receipts.setArray(2, array(connection, "uuid", copies.stream().map(p -> p.event().sourceId()).toArray()));
-                receipts.setArray(3, array(connection, "bigint", copies.stream().map(p -> stored.get(p).eventId()).toArray()));
-                int written = receipts.executeUpdate();
-                if (written != copies.size()) {
-                    throw new SQLException(written + " of " + copies.size() + " receipts written: a source is not its organization's", "XX000");
-                }
-            }
+        if (receiptsWritten != receiptsExpected) {
+            throw new SQLException(receiptsWritten + " of " + receiptsExpected + " receipts written: a source is not its organization's", "XX000");
+        }
+        if (!unseen.isEmpty()) {
+            storeUnseen(connection, unseen, stored);
         }
         return stored;
+    }
+
+    /**
+     * The duplicates of keys another transaction stored after the batch's statement began (another server instance):
+     * found now, each with its receipt.
+     */
+    private static void storeUnseen(Connection connection, List<Pending> unseen, Map<Pending, Stored> stored) throws SQLException {
+        Map<Key, Long> existing = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(EXISTING_EVENTS)) {
+            select.setArray(1, array(connection, "uuid", unseen.stream().map(p -> p.event().sourceId()).toArray()));
+            select.setArray(2, array(connection, "text", unseen.stream().map(p -> p.event().dedupeKey()).toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    existing.put(new Key(rs.getObject(2, UUID.class), rs.getString(3)), rs.getLong(1));
+                }
+            }
+        }
+        for (Pending p : unseen) {
+            Long eventId = existing.get(key(p));
+            if (eventId == null) {
+                throw new SQLException("event " + key(p) + " was neither inserted nor found", "XX000");
+            }
+            stored.put(p, new Stored(eventId, true));
+        }
+        try (PreparedStatement receipts = connection.prepareStatement(INSERT_RECEIPTS)) {
+            receipts.setArray(1, array(connection, "uuid", unseen.stream().map(p -> p.event().orgId()).toArray()));
+            receipts.setArray(2, array(connection, "uuid", unseen.stream().map(p -> p.event().sourceId()).toArray()));
+            receipts.setArray(3, array(connection, "bigint", unseen.stream().map(p -> stored.get(p).eventId()).toArray()));
+            int written = receipts.executeUpdate();
+            if (written != unseen.size()) {
+                throw new SQLException(written + " of " + unseen.size() + " receipts written: a source is not its organization's", "XX000");
+            }
+        }
     }
 
     /**

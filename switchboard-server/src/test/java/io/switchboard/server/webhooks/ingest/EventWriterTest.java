@@ -77,6 +77,9 @@ class EventWriterTest extends ServerTestBase {
         // As a join, the generic plan hashed a scan of every event: 3 ms a batch at a few hundred thousand events.
         assertThat(genericPlan(db, EventWriter.EXISTING_EVENTS))
                 .contains("Nested Loop").contains("Limit").doesNotContain("Hash").doesNotContain("Seq Scan on webhook_events");
+        assertThat(genericPlan(db, EventWriter.STORE_BATCH))
+                .contains("Limit").contains("Index Scan using webhook_events_source_id_dedupe_key_key")
+                .doesNotContain("Seq Scan on webhook_events");
     }
 
     @Test
@@ -99,6 +102,45 @@ class EventWriterTest extends ServerTestBase {
         } finally {
             writer.close();
         }
+    }
+
+    @Test
+    void aKeyCommittedByAnotherWriterWhileTheBatchWaitsIsAnsweredAsItsDuplicate() throws Exception {
+        ApiClient org = organization(api, "Race " + UUID.randomUUID());
+        String source = source(org, "stripe", "[\"whsec_race_test_0123456789\"]", "{}");
+        UUID orgId = UUID.fromString(org.get("/api/org").json().get("id").asString());
+        EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1).start();
+        try (Connection other = db.connect()) {
+            // Another instance's batch holds the key, not yet committed: this batch's insert waits for it, skips the
+            // key once it commits, and its statement's snapshot cannot see that row.
+            other.setAutoCommit(false);
+            long otherId;
+            try (Statement s = other.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+                    "INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, headers, body) VALUES ('"
+                            + orgId + "', '" + source + "', 'stripe', 'evt_race', 'invoice.paid', '{}', '\\x7b7d') RETURNING id")) {
+                rs.next();
+                otherId = rs.getLong(1);
+            }
+            CompletableFuture<EventWriter.Stored> late = writer.submit(event(orgId, source, "evt_race", "invoice.paid"));
+            waitForALockWait();
+            assertThat(late).isNotDone();
+            other.commit();
+            assertThat(late.get(10, TimeUnit.SECONDS)).isEqualTo(new EventWriter.Stored(otherId, true));
+        } finally {
+            writer.close();
+        }
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + source + "'")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + source + "' AND duplicate")).isEqualTo(1);
+    }
+
+    private void waitForALockWait() throws InterruptedException {
+        for (int i = 0; i < 1000; i++) {
+            if (count(db, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'") > 0) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the batch never waited for the other transaction's key");
     }
 
     @Test
