@@ -37,9 +37,9 @@ class EventWriterTest extends ServerTestBase {
 
     @Test
     void oneUnstorableEventFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
-        ApiClient org = organization(api, "Batch " + UUID.randomUUID());
-        String source = source(org, "stripe", "[\"whsec_batch_test_0123456789\"]", "{}");
-        UUID orgId = UUID.fromString(org.get("/api/org").json().get("id").asString());
+        StripeSource stripe = stripeSource("Batch");
+        String source = stripe.id();
+        UUID orgId = stripe.orgId();
 
         EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1);
         try {
@@ -84,9 +84,9 @@ class EventWriterTest extends ServerTestBase {
 
     @Test
     void storingEventsTakesNoLockOnTheirOrganizationOrSourceRow() throws Exception {
-        ApiClient org = organization(api, "Locks " + UUID.randomUUID());
-        String source = source(org, "stripe", "[\"whsec_lock_test_0123456789\"]", "{}");
-        UUID orgId = UUID.fromString(org.get("/api/org").json().get("id").asString());
+        StripeSource stripe = stripeSource("Locks");
+        String source = stripe.id();
+        UUID orgId = stripe.orgId();
         EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1).start();
         try (Connection locker = db.connect()) {
             // FOR UPDATE conflicts with the KEY SHARE lock a foreign key check takes: with one, the write would wait.
@@ -106,31 +106,37 @@ class EventWriterTest extends ServerTestBase {
 
     @Test
     void aKeyCommittedByAnotherWriterWhileTheBatchWaitsIsAnsweredAsItsDuplicate() throws Exception {
-        ApiClient org = organization(api, "Race " + UUID.randomUUID());
-        String source = source(org, "stripe", "[\"whsec_race_test_0123456789\"]", "{}");
-        UUID orgId = UUID.fromString(org.get("/api/org").json().get("id").asString());
-        EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1).start();
-        try (Connection other = db.connect()) {
+        StripeSource stripe = stripeSource("Race");
+        try (EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1).start();
+             Connection other = db.connect()) {
             // Another instance's batch holds the key, not yet committed: this batch's insert waits for it, skips the
             // key once it commits, and its statement's snapshot cannot see that row.
             other.setAutoCommit(false);
             long otherId;
             try (Statement s = other.createStatement(); java.sql.ResultSet rs = s.executeQuery(
                     "INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, headers, body) VALUES ('"
-                            + orgId + "', '" + source + "', 'stripe', 'evt_race', 'invoice.paid', '{}', '\\x7b7d') RETURNING id")) {
+                            + stripe.orgId() + "', '" + stripe.id() + "', 'stripe', 'evt_race', 'invoice.paid', '{}', '\\x7b7d') RETURNING id")) {
                 rs.next();
                 otherId = rs.getLong(1);
             }
-            CompletableFuture<EventWriter.Stored> late = writer.submit(event(orgId, source, "evt_race", "invoice.paid"));
+            CompletableFuture<EventWriter.Stored> late = writer.submit(event(stripe.orgId(), stripe.id(), "evt_race", "invoice.paid"));
             waitForALockWait();
             assertThat(late).isNotDone();
             other.commit();
             assertThat(late.get(10, TimeUnit.SECONDS)).isEqualTo(new EventWriter.Stored(otherId, true));
-        } finally {
-            writer.close();
         }
-        assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + source + "'")).isEqualTo(1);
-        assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + source + "' AND duplicate")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_events WHERE source_id = '" + stripe.id() + "'")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + stripe.id() + "' AND duplicate")).isEqualTo(1);
+    }
+
+    /** A new organization's Stripe source. */
+    private record StripeSource(String id, UUID orgId) {
+    }
+
+    private StripeSource stripeSource(String name) {
+        ApiClient org = organization(api, name + " " + UUID.randomUUID());
+        String id = source(org, "stripe", "[\"whsec_" + name.toLowerCase(java.util.Locale.ROOT) + "_test_0123456789\"]", "{}");
+        return new StripeSource(id, UUID.fromString(org.get("/api/org").json().get("id").asString()));
     }
 
     private void waitForALockWait() throws InterruptedException {
