@@ -256,6 +256,7 @@ final class EventWriter implements AutoCloseable {
             try (ResultSet rs = insert.executeQuery()) {
                 while (rs.next()) {
                     Pending p = batch.get(rs.getInt(1) - 1);
+                    receiptsWritten = rs.getLong(4); // the statement's count, the same on every row
                     long eventId = rs.getLong(2);
                     if (rs.wasNull()) {
                         unseen.add(p);
@@ -264,16 +265,13 @@ final class EventWriter implements AutoCloseable {
                     boolean duplicate = rs.getBoolean(3);
                     stored.put(p, new Stored(eventId, duplicate));
                     receiptsExpected += duplicate ? 1 : 0;
-                    receiptsWritten = rs.getLong(4);
                 }
             }
         }
         if (stored.size() + unseen.size() != n) {
             throw new SQLException((stored.size() + unseen.size()) + " of " + n + " events came back from their batch", "XX000");
         }
-        if (receiptsWritten != receiptsExpected) {
-            throw new SQLException(receiptsWritten + " of " + receiptsExpected + " receipts written: a source is not its organization's", "XX000");
-        }
+        requireReceipts(receiptsWritten, receiptsExpected);
         if (!unseen.isEmpty()) {
             storeUnseen(connection, unseen, stored);
         }
@@ -306,10 +304,14 @@ final class EventWriter implements AutoCloseable {
             receipts.setArray(1, array(connection, "uuid", unseen.stream().map(p -> p.event().orgId()).toArray()));
             receipts.setArray(2, array(connection, "uuid", unseen.stream().map(p -> p.event().sourceId()).toArray()));
             receipts.setArray(3, array(connection, "bigint", unseen.stream().map(p -> stored.get(p).eventId()).toArray()));
-            int written = receipts.executeUpdate();
-            if (written != unseen.size()) {
-                throw new SQLException(written + " of " + unseen.size() + " receipts written: a source is not its organization's", "XX000");
-            }
+            requireReceipts(receipts.executeUpdate(), unseen.size());
+        }
+    }
+
+    /** A duplicate's receipt is written only for a source of the event's organization: fewer means one was not. */
+    private static void requireReceipts(long written, long expected) throws SQLException {
+        if (written != expected) {
+            throw new SQLException(written + " of " + expected + " receipts written: a source is not its organization's", "XX000");
         }
     }
 
