@@ -103,6 +103,16 @@ public final class JobQueue {
     }
 
     /**
+     * Checks and resolves {@code request} like {@link #enqueue(JobRequest)} and returns it as a job the caller inserts
+     * with a statement of its own (see {@link EmbeddedJob}): the job and the caller's rows then take one round trip.
+     *
+     * @throws IllegalArgumentException when the request's kind is unknown or its arguments do not fit the kind
+     */
+    public EmbeddedJob embed(JobRequest request) {
+        return new EmbeddedJob(prepare(request), metrics);
+    }
+
+    /**
      * Enqueues many jobs in one transaction of its own, streamed with COPY when they are immediate and carry no
      * unique key, in one multi-row statement otherwise (jobs whose unique key is taken are skipped).
      *
@@ -378,8 +388,25 @@ public final class JobQueue {
     }
 
     /** A validated request with its JSON, queue and attempts resolved. */
-    private record Prepared(String queue, String kind, String argsJson, int priority, Timestamp runAt, long delayMillis,
-                            int maxAttempts, String uniqueKey, JobRequest.OnDuplicate onDuplicate, boolean immediate) {
+    /** A request checked and resolved against its kind's registration: the values of its row. */
+    record Prepared(String queue, String kind, String argsJson, int priority, Timestamp runAt, long delayMillis,
+                    int maxAttempts, String uniqueKey, JobRequest.OnDuplicate onDuplicate, boolean immediate) {
+        /** Number of parameters of {@link JobSql#INSERT} and {@link JobSql#INSERT_NOTIFYING}. */
+        static final int PARAMETERS = 8;
+
+        /** Binds this job to the insert's {@value #PARAMETERS} parameters from {@code first} on; returns the next index. */
+        int bind(PreparedStatement ps, int first) throws SQLException {
+            ps.setString(first, queue);
+            ps.setString(first + 1, kind);
+            ps.setString(first + 2, argsJson);
+            ps.setInt(first + 3, priority);
+            ps.setObject(first + 4, runAt == null ? null : java.time.OffsetDateTime.ofInstant(runAt.toInstant(), java.time.ZoneOffset.UTC),
+                    java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+            ps.setLong(first + 5, delayMillis);
+            ps.setInt(first + 6, maxAttempts);
+            ps.setString(first + 7, uniqueKey);
+            return first + PARAMETERS;
+        }
     }
 
     private Prepared prepare(JobRequest request) {
@@ -456,14 +483,7 @@ public final class JobQueue {
     private EnqueueResult insert(Connection connection, Prepared job, String sql) throws SQLException {
         for (int tries = 0; tries < 5; tries++) {
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                ps.setString(1, job.queue());
-                ps.setString(2, job.kind());
-                ps.setString(3, job.argsJson());
-                ps.setInt(4, job.priority());
-                ps.setObject(5, job.runAt() == null ? null : java.time.OffsetDateTime.ofInstant(job.runAt().toInstant(), java.time.ZoneOffset.UTC), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
-                ps.setLong(6, job.delayMillis());
-                ps.setInt(7, job.maxAttempts());
-                ps.setString(8, job.uniqueKey());
+                job.bind(ps, 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         metrics.enqueued(job.queue(), job.kind(), 1);

@@ -106,6 +106,70 @@ class JobQueueTest extends EngineTestBase {
         assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    /** The caller's statement: the embedded job and an effect naming it, then the effect's note (a parameter after the job's). */
+    private static final String EMBEDDING = "WITH job AS (" + EmbeddedJob.SQL + ") INSERT INTO effects (job_id, note) SELECT id, ? FROM job";
+
+    @Test
+    void aJobEmbeddedInTheCallersStatementIsWrittenWithItsRowsAndWakesItsQueue() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch ran = new CountDownLatch(1);
+        // Slow polling: only the NOTIFY the embedded insert sends makes the job run within the test's wait.
+        JobEngine engine = started(fastEngine(ds).meterRegistry(registry)
+                .queue(QueueOptions.defaults(QueueOptions.DEFAULT_QUEUE).withPollInterval(Duration.ofMinutes(5)))
+                .handler(PAYLOAD, (args, ctx) -> ran.countDown()));
+        sleep(300); // the runner's first look at start-up is over
+        EmbeddedJob job = engine.queue().embed(JobRequest.of(PAYLOAD, new Payload("embedded", 7)));
+        assertThat(job.queue()).isEqualTo(QueueOptions.DEFAULT_QUEUE);
+        assertThat(job.kind()).isEqualTo(PAYLOAD.name());
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(EMBEDDING)) {
+            assertThat(c.getAutoCommit()).isTrue(); // the statement is its own transaction
+            int next = job.bind(ps, 1);
+            assertThat(next).isEqualTo(1 + EmbeddedJob.PARAMETERS);
+            ps.setString(next, "with its job");
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        job.inserted();
+        assertThat(ran.await(10, TimeUnit.SECONDS)).as("woken by the NOTIFY, long before the 5-minute poll").isTrue();
+        assertThat(count(ds, "SELECT count(*) FROM effects e JOIN switchboard.jobs j ON j.id = e.job_id "
+                + "WHERE e.note = 'with its job' AND j.kind = 'payload' AND j.args = '{\"text\":\"embedded\",\"n\":7}'")).isEqualTo(1);
+        assertThat(counter(registry, "switchboard.jobs.enqueued")).isEqualTo(1);
+    }
+
+    @Test
+    void anEmbeddedJobWhoseStatementFailsDoesNotExist() throws Exception {
+        JobEngine engine = producerOnly();
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("WITH job AS (" + EmbeddedJob.SQL + ") INSERT INTO effects (job_id, note) "
+                     + "SELECT id, (1 / 0)::text FROM job")) {
+            engine.queue().embed(JobRequest.of(PAYLOAD, new Payload("never", 0))).bind(ps, 1);
+            assertThatThrownBy(ps::executeUpdate).isInstanceOf(java.sql.SQLException.class).hasMessageContaining("division by zero");
+        }
+        assertThat(count(ds, "SELECT count(*) FROM switchboard.jobs")).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM effects")).isZero();
+    }
+
+    @Test
+    void embeddingChecksTheRequestLikeEnqueueingDoes() {
+        JobEngine engine = producerOnly();
+        assertThatThrownBy(() -> engine.queue().embed(JobRequest.of(JobKind.of("nobody-knows", Payload.class), new Payload("x", 1))))
+                .isInstanceOf(UnknownJobKindException.class);
+        assertThatThrownBy(() -> engine.queue().embed(JobRequest.ofJson("payload", "{\"n\":\"not a number\"}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid for job kind 'payload'");
+    }
+
+    @Test
+    void anEmbeddedJobWhoseUniqueKeyIsHeldInsertsNothingAndReturnsNoRow() throws Exception {
+        JobEngine engine = producerOnly();
+        long held = engine.queue().enqueue(JobRequest.of(PAYLOAD, new Payload("first", 1)).uniqueKey("order-9")).id();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(EMBEDDING)) {
+            int next = engine.queue().embed(JobRequest.of(PAYLOAD, new Payload("second", 2)).uniqueKey("order-9")).bind(ps, 1);
+            ps.setString(next, "no job");
+            assertThat(ps.executeUpdate()).isZero();
+        }
+        assertThat(count(ds, "SELECT count(*) FROM switchboard.jobs")).isEqualTo(1);
+        assertThat(engine.queue().get(held).state()).isEqualTo(JobState.AVAILABLE);
+    }
+
     @Test
     void anEnqueueJoiningAManagedTransactionWakesWorkersThroughTheAfterCommitHookNotANotify() throws Exception {
         CountDownLatch ran = new CountDownLatch(1);
