@@ -186,16 +186,18 @@ public final class WebhookBench {
     private static void printStatements(BenchPostgres.Database db) throws SQLException {
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            // Planning is counted only with --pg-setting=pg_stat_statements.track_planning=on (else its columns are 0).
             try (ResultSet rs = s.executeQuery("""
-                    SELECT calls, total_exec_time, mean_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g')
+                    SELECT calls, total_exec_time, mean_exec_time, rows, plans, total_plan_time, regexp_replace(query, '\\s+', ' ', 'g')
                     FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-                    ORDER BY total_exec_time DESC LIMIT 15""")) {
-                System.out.printf("%nSwitchboard database, top statements by execution time:%n%10s %12s %9s %10s  %s%n", "calls",
-                        "total ms", "mean ms", "rows", "query");
+                    ORDER BY total_exec_time + total_plan_time DESC LIMIT 15""")) {
+                System.out.printf("%nSwitchboard database, top statements by execution and planning time:%n%10s %12s %9s %10s %10s %12s  %s%n",
+                        "calls", "total ms", "mean ms", "rows", "plans", "planning ms", "query");
                 while (rs.next()) {
-                    String query = rs.getString(5);
-                    System.out.printf(Locale.ROOT, "%,10d %,12.0f %9.3f %,10d  %s%n", rs.getLong(1), rs.getDouble(2), rs.getDouble(3),
-                            rs.getLong(4), query.length() > 160 ? query.substring(0, 160) + "..." : query);
+                    String query = rs.getString(7);
+                    System.out.printf(Locale.ROOT, "%,10d %,12.0f %9.3f %,10d %,10d %,12.0f  %s%n", rs.getLong(1), rs.getDouble(2),
+                            rs.getDouble(3), rs.getLong(4), rs.getLong(5), rs.getDouble(6),
+                            query.length() > 160 ? query.substring(0, 160) + "..." : query);
                 }
             }
         }
