@@ -188,15 +188,16 @@ public final class WebhookBench {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             // Planning is counted only with --pg-setting=pg_stat_statements.track_planning=on (else its columns are 0).
             try (ResultSet rs = s.executeQuery("""
-                    SELECT calls, total_exec_time, mean_exec_time, rows, plans, total_plan_time, regexp_replace(query, '\\s+', ' ', 'g')
+                    SELECT calls, total_exec_time, mean_exec_time, rows, plans, total_plan_time,
+                           jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time, regexp_replace(query, '\\s+', ' ', 'g')
                     FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                     ORDER BY total_exec_time + total_plan_time DESC LIMIT 15""")) {
-                System.out.printf("%nSwitchboard database, top statements by execution and planning time:%n%10s %12s %9s %10s %10s %12s  %s%n",
-                        "calls", "total ms", "mean ms", "rows", "plans", "planning ms", "query");
+                System.out.printf("%nSwitchboard database, top statements by execution and planning time:%n%10s %12s %9s %10s %10s %12s %8s  %s%n",
+                        "calls", "total ms", "mean ms", "rows", "plans", "planning ms", "JIT ms", "query");
                 while (rs.next()) {
-                    String query = rs.getString(7);
-                    System.out.printf(Locale.ROOT, "%,10d %,12.0f %9.3f %,10d %,10d %,12.0f  %s%n", rs.getLong(1), rs.getDouble(2),
-                            rs.getDouble(3), rs.getLong(4), rs.getLong(5), rs.getDouble(6),
+                    String query = rs.getString(8);
+                    System.out.printf(Locale.ROOT, "%,10d %,12.0f %9.3f %,10d %,10d %,12.0f %,8.0f  %s%n", rs.getLong(1), rs.getDouble(2),
+                            rs.getDouble(3), rs.getLong(4), rs.getLong(5), rs.getDouble(6), rs.getDouble(7),
                             query.length() > 160 ? query.substring(0, 160) + "..." : query);
                 }
             }
