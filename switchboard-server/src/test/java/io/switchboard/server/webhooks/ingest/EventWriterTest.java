@@ -41,9 +41,10 @@ class EventWriterTest extends ServerTestBase {
         String source = stripe.id();
         UUID orgId = stripe.orgId();
 
+        long lastJob = count(db, "SELECT coalesce(max(id), 0) FROM switchboard.jobs");
         EventWriter writer = new EventWriter(dataSource, jobs, 200, Duration.ofMillis(2), 16, 1);
         try {
-            // Queued before the committer starts, so all five are one batch.
+            // Queued before the committer starts, so all six are one batch.
             CompletableFuture<EventWriter.Stored> first = writer.submit(event(orgId, source, "evt_a", "invoice.paid"));
             CompletableFuture<EventWriter.Stored> again = writer.submit(event(orgId, source, "evt_a", "invoice.paid"));
             // The table's CHECK refuses an event type over 200 characters.
@@ -68,6 +69,9 @@ class EventWriterTest extends ServerTestBase {
         // Both name the batch's processing job, written by the same statement; the foreign events wrote nothing.
         assertThat(count(db, "SELECT count(*) FROM app.webhook_events e JOIN switchboard.jobs j ON j.id = e.job_id "
                 + "WHERE e.source_id = '" + source + "' AND j.kind = 'webhook.process'")).isEqualTo(2);
+        // The failed batch statement wrote nothing, not even its job: one job per event written alone afterwards,
+        // except the unstorable one (the foreign ones' statements succeed, writing a job that finds nothing to do).
+        assertThat(count(db, "SELECT count(*) FROM switchboard.jobs WHERE kind = 'webhook.process' AND id > " + lastJob)).isEqualTo(5);
         // Three requests: two first copies (their receipts are their event rows) and one duplicate.
         assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + source + "' AND duplicate")).isEqualTo(1);
         assertThat(count(db, "SELECT count(*) FROM app.webhook_receipts WHERE source_id = '" + source + "'")).isEqualTo(1);
