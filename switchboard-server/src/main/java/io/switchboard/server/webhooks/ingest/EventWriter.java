@@ -32,22 +32,24 @@ import javax.sql.DataSource;
  * Group commit of received events: requests hand their verified event to {@link #submit} and wait; a committer
  * thread (one by default) takes whatever is pending (up to {@code maxBatch}, i.e. what arrived while the previous
  * commit ran; under load, plus what arrives within the linger time while the batch is below its target) and writes
- * it with one statement whatever its size, in auto-commit, so the statement is the transaction and the batch costs one
- * round trip (no BEGIN, no COMMIT): it inserts one processing job for the batch (the job queue's own insert, embedded
- * by {@link JobQueue#embed}; it also sends the queue's wake-up at commit), writes the events naming that job
+ * it in one transaction of one statement whatever its size, so a batch costs two round trips (the statement, with
+ * BEGIN, and COMMIT): the statement inserts one processing job for the batch (the job queue's own insert, embedded by
+ * {@link JobQueue#embed}; it also sends the queue's wake-up at commit), writes the events naming that job
  * ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the first copy wins), finds the first copies of the
  * duplicates and writes a receipt per duplicate (a first copy's receipt is its event row). The committer is the
- * pipeline's one serial stage, so each round trip it saves is throughput. A batch of duplicates only leaves a job that
- * finds nothing to do.
+ * pipeline's one serial stage, so each round trip it saves is throughput. (Run in auto-commit, the statement alone
+ * would be one round trip, but the processing workers then claimed the jobs late: end-to-end p99 of 37 to 190 ms at
+ * 2,000 events/s against 6 to 16 ms, for no measurable gain in throughput; see docs/benchmarks.md.) A batch of
+ * duplicates only leaves a job that finds nothing to do.
  * Each request learns its own outcome after the commit. If the batch fails for a reason of one event, nothing of it
- * was written and every event is retried in a statement of its own so one bad event fails alone; if the database is
- * unreachable every waiter gets {@link Unavailable}. A duplicate of a key another instance committed while the
- * statement ran is answered after a second, small transaction that finds that key's row.
+ * was written and every event is retried in a transaction of its own so one bad event fails alone; if the database
+ * is unreachable every waiter gets {@link Unavailable}. A duplicate of a key another instance committed while the
+ * statement ran is found by a second statement in the same transaction.
  */
 final class EventWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventWriter.class);
 
-    // One statement, in auto-commit its own transaction, stores a batch: its processing job (the job queue's own
+    // One statement stores a batch: its processing job (the job queue's own
     // insert, which also sends the queue's NOTIFY at commit), its events naming the job, and a receipt for each
     // duplicate (a first copy's receipt is its event row). Sorted input: concurrent batches take conflicting keys in
     // the same order and cannot deadlock. The joins write only events and receipts of an existing source of the
@@ -57,7 +59,7 @@ final class EventWriter implements AutoCloseable {
     // generic plan may hash a scan of the whole table, 3 ms a call seen in the benchmark); or, for a source that is
     // not of the event's organization, as foreign, with nothing written. A key stored by a concurrent transaction that
     // committed after this statement's snapshot comes back without an event id: the caller looks it up again
-    // (EXISTING_EVENTS).
+    // (EXISTING_EVENTS) in the same transaction.
     static final String STORE_BATCH = "WITH job AS (" + EmbeddedJob.SQL + """
             ), e AS MATERIALIZED (
                 SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::jsonb[])
@@ -238,95 +240,78 @@ final class EventWriter implements AutoCloseable {
                     p.event().sourceId(), p.event().orgId());
             p.result().completeExceptionally(new Unavailable("the event's source is not of its organization", null));
         }
-        if (!written.unseen().isEmpty()) {
-            answerUnseen(written.unseen());
+        for (Pending p : written.missing()) {
+            // Its key's row was neither written by this batch nor visible afterwards: nothing was acknowledged.
+            log.warn("Webhook event {} was neither stored nor found; answered unavailable", key(p));
+            p.result().completeExceptionally(new Unavailable("the event could not be stored", null));
         }
     }
 
-    /** What the batch statement did, per request: stored (or found as a duplicate), not seen, or of a foreign source. */
-    private record Written(Map<Pending, Stored> stored, List<Pending> unseen, List<Pending> foreign) {
+    /**
+     * What a committed batch did, per request: stored (or found as a duplicate); of a source that is not of the
+     * event's organization (nothing written); or a duplicate of a key whose row could not be found (nothing written).
+     */
+    private record Written(Map<Pending, Stored> stored, List<Pending> foreign, List<Pending> missing) {
     }
 
     /**
-     * Runs the batch statement in auto-commit: it is its own transaction, so the batch costs one round trip (no BEGIN,
-     * no COMMIT), and it either commits whole or writes nothing. What it wrote is committed when this returns.
+     * Writes the batch in one transaction: the batch statement, the lookup of keys it could not see (rarely), and the
+     * commit. If it throws, nothing of the batch was written.
      */
     private Written store(List<Pending> batch) throws SQLException {
+        EmbeddedJob job = jobs.embed(JobRequest.of(WebhookProcessingConfiguration.PROCESS,
+                new WebhookProcessor.ProcessArgs(batch.size())));
+        Written written;
+        try (Connection connection = dataSource.getConnection()) {
+            written = Transactions.inTransaction(connection, c -> store(c, batch, job));
+        }
+        job.inserted();
+        return written;
+    }
+
+    private static Written store(Connection connection, List<Pending> batch, EmbeddedJob job) throws SQLException {
         int n = batch.size();
-        EmbeddedJob job = jobs.embed(JobRequest.of(WebhookProcessingConfiguration.PROCESS, new WebhookProcessor.ProcessArgs(n)));
         Map<Pending, Stored> stored = new HashMap<>(n * 2);
         List<Pending> unseen = new ArrayList<>();
         List<Pending> foreign = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(true);
-            try (PreparedStatement insert = connection.prepareStatement(STORE_BATCH)) {
-                int i = job.bind(insert, 1);
-                insert.setArray(i++, array(connection, "uuid", batch.stream().map(p -> p.event().orgId()).toArray()));
-                insert.setArray(i++, array(connection, "uuid", batch.stream().map(p -> p.event().sourceId()).toArray()));
-                insert.setArray(i++, array(connection, "text", batch.stream().map(p -> p.event().provider()).toArray()));
-                insert.setArray(i++, array(connection, "text", batch.stream().map(p -> p.event().dedupeKey()).toArray()));
-                insert.setArray(i++, array(connection, "text", batch.stream().map(p -> p.event().eventType()).toArray()));
-                insert.setArray(i++, array(connection, "text", batch.stream()
-                        .map(p -> p.event().occurredAt() == null ? null : p.event().occurredAt().toString()).toArray()));
-                insert.setArray(i++, array(connection, "text", batch.stream().map(p -> p.event().headersJson()).toArray()));
-                insert.setArray(i++, connection.createArrayOf("bytea", batch.stream().map(p -> p.event().body()).toArray(byte[][]::new)));
-                insert.setArray(i, array(connection, "text", batch.stream().map(p -> p.event().payloadJson()).toArray()));
-                try (ResultSet rs = insert.executeQuery()) {
-                    while (rs.next()) {
-                        Pending p = batch.get(rs.getInt(1) - 1);
-                        long eventId = rs.getLong(2);
-                        if (!rs.wasNull()) {
-                            stored.put(p, new Stored(eventId, rs.getBoolean(3)));
-                        } else if (rs.getBoolean(4)) {
-                            foreign.add(p);
-                        } else {
-                            unseen.add(p);
-                        }
+        try (PreparedStatement insert = connection.prepareStatement(STORE_BATCH)) {
+            int i = job.bind(insert, 1);
+            insert.setArray(i++, array(connection, "uuid", batch.stream().map(p -> p.event().orgId()).toArray()));
+            insert.setArray(i++, array(connection, "uuid", batch.stream().map(p -> p.event().sourceId()).toArray()));
+            insert.setArray(i++, array(connection, "text", batch.stream().map(p -> p.event().provider()).toArray()));
+            insert.setArray(i++, array(connection, "text", batch.stream().map(p -> p.event().dedupeKey()).toArray()));
+            insert.setArray(i++, array(connection, "text", batch.stream().map(p -> p.event().eventType()).toArray()));
+            insert.setArray(i++, array(connection, "text", batch.stream()
+                    .map(p -> p.event().occurredAt() == null ? null : p.event().occurredAt().toString()).toArray()));
+            insert.setArray(i++, array(connection, "text", batch.stream().map(p -> p.event().headersJson()).toArray()));
+            insert.setArray(i++, connection.createArrayOf("bytea", batch.stream().map(p -> p.event().body()).toArray(byte[][]::new)));
+            insert.setArray(i, array(connection, "text", batch.stream().map(p -> p.event().payloadJson()).toArray()));
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    Pending p = batch.get(rs.getInt(1) - 1);
+                    long eventId = rs.getLong(2);
+                    if (!rs.wasNull()) {
+                        stored.put(p, new Stored(eventId, rs.getBoolean(3)));
+                    } else if (rs.getBoolean(4)) {
+                        foreign.add(p);
+                    } else {
+                        unseen.add(p);
                     }
                 }
             }
         }
-        job.inserted();
         if (stored.size() + unseen.size() + foreign.size() != n) {
-            // Cannot happen (a row per input row); were it to, no request may wait for ever. Committed: the sender's
-            // retry is answered as a duplicate.
-            log.error("{} of {} webhook events came back from their batch", stored.size() + unseen.size() + foreign.size(), n);
-            batch.stream().filter(p -> !stored.containsKey(p) && !unseen.contains(p) && !foreign.contains(p))
-                    .forEach(p -> p.result().completeExceptionally(new Unavailable("the event's outcome was not returned", null)));
+            throw new SQLException((stored.size() + unseen.size() + foreign.size()) + " of " + n + " events came back from their batch", "XX000");
         }
-        return new Written(stored, unseen, foreign);
+        List<Pending> missing = unseen.isEmpty() ? List.of() : storeUnseen(connection, unseen, stored);
+        return new Written(stored, foreign, missing);
     }
 
     /**
-     * Answers the requests whose key another transaction stored after the batch's statement began (another server
-     * instance): each is that row's duplicate, with a receipt, written in a transaction of their own. If that fails,
-     * they are answered unavailable: the sender's retry is a duplicate like them.
+     * The duplicates of keys another transaction stored after the batch's statement began (another server instance):
+     * found now by a statement of their own (a new snapshot), each with its receipt. Returns those not found.
      */
-    private void answerUnseen(List<Pending> unseen) {
-        Map<Pending, Stored> found;
-        try (Connection connection = dataSource.getConnection()) {
-            found = Transactions.inTransaction(connection, c -> storeUnseen(c, unseen));
-        } catch (SQLException e) {
-            if (!DatabaseErrors.unreachable(e)) {
-                log.error("Could not answer {} webhook events as duplicates of events stored meanwhile: {}", unseen.size(), brief(e));
-            }
-            fail(unseen, new Unavailable("the event could not be stored: " + brief(e), e));
-            return;
-        }
-        for (Pending p : unseen) {
-            Stored stored = found.get(p);
-            if (stored != null) {
-                p.result().complete(stored);
-            } else {
-                // Its key's row was neither written by this batch nor visible afterwards: nothing was acknowledged.
-                log.warn("Webhook event {} was neither stored nor found; answered unavailable", key(p));
-                p.result().completeExceptionally(new Unavailable("the event could not be stored", null));
-            }
-        }
-    }
-
-    /** Finds the rows of {@code unseen}'s keys and writes a receipt for each request found; returns those found. */
-    private static Map<Pending, Stored> storeUnseen(Connection connection, List<Pending> unseen) throws SQLException {
+    private static List<Pending> storeUnseen(Connection connection, List<Pending> unseen, Map<Pending, Stored> stored) throws SQLException {
         Map<Key, Long> existing = new HashMap<>();
         try (PreparedStatement select = connection.prepareStatement(EXISTING_EVENTS)) {
             select.setArray(1, array(connection, "uuid", unseen.stream().map(p -> p.event().sourceId()).toArray()));
@@ -337,28 +322,31 @@ final class EventWriter implements AutoCloseable {
                 }
             }
         }
-        Map<Pending, Stored> found = new HashMap<>();
+        List<Pending> found = new ArrayList<>();
+        List<Pending> missing = new ArrayList<>();
         for (Pending p : unseen) {
             Long eventId = existing.get(key(p));
-            if (eventId != null) {
-                found.put(p, new Stored(eventId, true));
+            if (eventId == null) {
+                missing.add(p);
+            } else {
+                stored.put(p, new Stored(eventId, true));
+                found.add(p);
             }
         }
-        List<Pending> receipted = unseen.stream().filter(found::containsKey).toList();
-        if (receipted.isEmpty()) {
-            return found;
+        if (found.isEmpty()) {
+            return missing;
         }
         try (PreparedStatement receipts = connection.prepareStatement(INSERT_RECEIPTS)) {
-            receipts.setArray(1, array(connection, "uuid", receipted.stream().map(p -> p.event().orgId()).toArray()));
-            receipts.setArray(2, array(connection, "uuid", receipted.stream().map(p -> p.event().sourceId()).toArray()));
-            receipts.setArray(3, array(connection, "bigint", receipted.stream().map(p -> found.get(p).eventId()).toArray()));
+            receipts.setArray(1, array(connection, "uuid", found.stream().map(p -> p.event().orgId()).toArray()));
+            receipts.setArray(2, array(connection, "uuid", found.stream().map(p -> p.event().sourceId()).toArray()));
+            receipts.setArray(3, array(connection, "bigint", found.stream().map(p -> stored.get(p).eventId()).toArray()));
             int written = receipts.executeUpdate();
             // The join writes a receipt only for a source of the event's organization: fewer means one was not.
-            if (written != receipted.size()) {
-                throw new SQLException(written + " of " + receipted.size() + " receipts written: a source is not its organization's", "XX000");
+            if (written != found.size()) {
+                throw new SQLException(written + " of " + found.size() + " receipts written: a source is not its organization's", "XX000");
             }
         }
-        return found;
+        return missing;
     }
 
     /**
