@@ -5,8 +5,7 @@ import java.sql.SQLException;
 
 /**
  * A job the caller inserts with a statement of its own, made by {@link JobQueue#embed}: the job and the caller's
- * rows are then written by one statement, one round trip, and in auto-commit one transaction without BEGIN and COMMIT
- * round trips. {@link #SQL} is the job's {@code INSERT ... RETURNING id, state, queue}, meant as a data-modifying
+ * rows are then written by one statement, in one round trip. {@link #SQL} is the job's {@code INSERT ... RETURNING id, state, queue}, meant as a data-modifying
  * {@code WITH} query of the caller's statement; its {@value #PARAMETERS} parameters are bound by {@link #bind}:
  * <pre>{@code
  * String sql = "WITH job AS (" + EmbeddedJob.SQL + ") INSERT INTO orders (id, job_id) SELECT ?, id FROM job";
