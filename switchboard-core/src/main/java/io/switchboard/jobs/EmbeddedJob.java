@@ -5,8 +5,9 @@ import java.sql.SQLException;
 
 /**
  * A job the caller inserts with a statement of its own, made by {@link JobQueue#embed}: the job and the caller's
- * rows are then written by one statement, in one round trip. {@link #SQL} is the job's {@code INSERT ... RETURNING id, state, queue}, meant as a data-modifying
- * {@code WITH} query of the caller's statement; its {@value #PARAMETERS} parameters are bound by {@link #bind}:
+ * rows are then written by one statement, in one round trip. {@link #SQL} is the job's
+ * {@code INSERT ... RETURNING id, state, queue, ...}, meant as a data-modifying {@code WITH} query of the caller's
+ * statement; its {@value #PARAMETERS} parameters are bound by {@link #bind}:
  * <pre>{@code
  * String sql = "WITH job AS (" + EmbeddedJob.SQL + ") INSERT INTO orders (id, job_id) SELECT ?, id FROM job";
  * EmbeddedJob job = jobs.embed(JobRequest.of(SHIP, new Ship(42)));
@@ -23,7 +24,10 @@ import java.sql.SQLException;
  * duplicate with a second statement; one statement cannot).
  */
 public final class EmbeddedJob {
-    /** The job's insert, for a {@code WITH} query: returns the columns {@code id}, {@code state} and {@code queue}. */
+    /**
+     * The job's insert, for a {@code WITH} query: returns the columns {@code id}, {@code state} and {@code queue}
+     * (and the result of its NOTIFY, not meant to be read).
+     */
     public static final String SQL = JobSql.INSERT_NOTIFYING.strip();
     /** How many parameters {@link #SQL} has, bound in order by {@link #bind}. */
     public static final int PARAMETERS = JobQueue.Prepared.PARAMETERS;

@@ -387,7 +387,6 @@ public final class JobQueue {
         }
     }
 
-    /** A validated request with its JSON, queue and attempts resolved. */
     /** A request checked and resolved against its kind's registration: the values of its row. */
     record Prepared(String queue, String kind, String argsJson, int priority, Timestamp runAt, long delayMillis,
                     int maxAttempts, String uniqueKey, JobRequest.OnDuplicate onDuplicate, boolean immediate) {
