@@ -38,8 +38,9 @@ import javax.sql.DataSource;
  * ({@code ON CONFLICT (source_id, dedupe_key) DO NOTHING}: the first copy wins), finds the first copies of the
  * duplicates and writes a receipt per duplicate (a first copy's receipt is its event row). The committer is the
  * pipeline's one serial stage, so each round trip it saves is throughput. (Run in auto-commit, the statement alone
- * would be one round trip, but the processing workers then claimed the jobs late: end-to-end p99 of 37 to 190 ms at
- * 2,000 events/s against 6 to 16 ms, for no measurable gain in throughput; see docs/benchmarks.md.) A batch of
+ * would be one round trip, but the processing workers then claimed the jobs late: end-to-end p99 at 2,000 events/s
+ * of 6 to 190 ms, median 93 ms, against 6 to 21 ms, median 8 ms, for no measurable gain in throughput; see
+ * docs/benchmarks.md.) A batch of
  * duplicates only leaves a job that finds nothing to do.
  * Each request learns its own outcome after the commit. If the batch fails for a reason of one event, nothing of it
  * was written and every event is retried in a transaction of its own so one bad event fails alone; if the database
