@@ -40,8 +40,7 @@ import javax.sql.DataSource;
  * pipeline's one serial stage, so each round trip it saves is throughput. (Run in auto-commit, the statement alone
  * would be one round trip, but the processing workers then claimed the jobs late: end-to-end p99 at 2,000 events/s
  * of 6 to 190 ms, median 93 ms, against 6 to 21 ms, median 8 ms, for no measurable gain in throughput; see
- * docs/benchmarks.md.) A batch of
- * duplicates only leaves a job that finds nothing to do.
+ * docs/benchmarks.md.) A batch of duplicates only leaves a job that finds nothing to do.
  * Each request learns its own outcome after the commit. If the batch fails for a reason of one event, nothing of it
  * was written and every event is retried in a transaction of its own so one bad event fails alone; if the database
  * is unreachable every waiter gets {@link Unavailable}. A duplicate of a key another instance committed while the
@@ -50,11 +49,11 @@ import javax.sql.DataSource;
 final class EventWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventWriter.class);
 
-    // One statement stores a batch: its processing job (the job queue's own
-    // insert, which also sends the queue's NOTIFY at commit), its events naming the job, and a receipt for each
-    // duplicate (a first copy's receipt is its event row). Sorted input: concurrent batches take conflicting keys in
-    // the same order and cannot deadlock. The joins write only events and receipts of an existing source of the
-    // event's organization, without locking the source's row (V6). Every input row comes back by its position n with
+    // One statement stores a batch: its processing job (the job queue's own insert, which also sends the queue's
+    // NOTIFY at commit), its events naming the job, and a receipt for each duplicate (a first copy's receipt is its
+    // event row). Sorted input: concurrent batches take conflicting keys in the same order and cannot deadlock. Each
+    // input row's source is looked up once (known: an existing source of the event's organization, found without
+    // locking its row, V6); only known rows write events and receipts. Every input row comes back by its position n with
     // its event: the row it inserted (duplicate false, only the first copy of a key within the batch), the batch's row
     // of its key, or an earlier row of its key, found by one unique-index probe (LIMIT keeps it a probe: as a join the
     // generic plan may hash a scan of the whole table, 3 ms a call seen in the benchmark); or, for a source that is
@@ -63,24 +62,25 @@ final class EventWriter implements AutoCloseable {
     // (EXISTING_EVENTS) in the same transaction.
     static final String STORE_BATCH = "WITH job AS (" + EmbeddedJob.SQL + """
             ), e AS MATERIALIZED (
-                SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::jsonb[])
-                     WITH ORDINALITY AS e(org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, n)
+                SELECT u.*, s.id IS NOT NULL AS known
+                FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::jsonb[])
+                     WITH ORDINALITY AS u(org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, n)
+                LEFT JOIN app.webhook_sources s ON s.id = u.source_id AND s.org_id = u.org_id
             ), inserted AS (
                 INSERT INTO app.webhook_events (org_id, source_id, provider, dedupe_key, event_type, occurred_at, headers, body, payload, job_id)
                 SELECT e.org_id, e.source_id, e.provider, e.dedupe_key, e.event_type, e.occurred_at, e.headers, e.body, e.payload, (SELECT id FROM job)
-                FROM e JOIN app.webhook_sources s ON s.id = e.source_id AND s.org_id = e.org_id
+                FROM e WHERE e.known
                 ORDER BY e.n
                 ON CONFLICT (source_id, dedupe_key) DO NOTHING
                 RETURNING id, source_id, dedupe_key
             ), outcome AS MATERIALIZED (
-                SELECT e.n, e.org_id, e.source_id, s.id IS NULL AS foreign_source,
-                       CASE WHEN s.id IS NOT NULL THEN coalesce(i.id, x.id) END AS event_id,
+                SELECT e.n, e.org_id, e.source_id, NOT e.known AS foreign_source,
+                       CASE WHEN e.known THEN coalesce(i.id, x.id) END AS event_id,
                        i.id IS NULL OR e.n > min(e.n) OVER (PARTITION BY e.source_id, e.dedupe_key) AS duplicate
                 FROM e
-                LEFT JOIN app.webhook_sources s ON s.id = e.source_id AND s.org_id = e.org_id
                 LEFT JOIN inserted i ON i.source_id = e.source_id AND i.dedupe_key = e.dedupe_key
                 LEFT JOIN LATERAL (SELECT w.id FROM app.webhook_events w
-                                   WHERE i.id IS NULL AND s.id IS NOT NULL AND w.source_id = e.source_id AND w.dedupe_key = e.dedupe_key
+                                   WHERE i.id IS NULL AND e.known AND w.source_id = e.source_id AND w.dedupe_key = e.dedupe_key
                                    LIMIT 1) x ON true
             ), receipts AS (
                 INSERT INTO app.webhook_receipts (org_id, source_id, event_id, duplicate)
